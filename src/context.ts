@@ -1,0 +1,17 @@
+import type { Logger } from 'pino';
+import type { Config } from './config/types';
+import type { Db } from './store/database';
+import type { UserStore } from './auth/UserStore';
+
+/**
+ * Everything a request handler may use, created once at start-up and handed to each
+ * resource class. There are no module-level singletons: tests build their own context.
+ */
+export interface ServerContext {
+  config: Config;
+  logger: Logger;
+  db: Db;
+  users: UserStore;
+  /** Version of this back-end, from package.json. */
+  backendVersion: string;
+}

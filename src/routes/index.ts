@@ -1,0 +1,22 @@
+import type { ServerContext } from '../context';
+import type { Endpoint } from '../http/router';
+import type { Resource } from '../http/Resource';
+import { Capabilities, Conformance, WellKnown } from './Capabilities';
+import { CredentialsBasic, CredentialsOidc } from './Credentials';
+import { FileFormats, ServiceTypes, UdfRuntimes } from './Discovery';
+import { Me } from './Me';
+
+/** Every endpoint the server offers. Add a resource here and it is served and advertised. */
+export function createResources(ctx: ServerContext, endpoints: () => Endpoint[]): Resource[] {
+  return [
+    new Capabilities(ctx, endpoints),
+    new WellKnown(ctx),
+    new Conformance(ctx),
+    new FileFormats(ctx),
+    new UdfRuntimes(ctx),
+    new ServiceTypes(ctx),
+    new CredentialsBasic(ctx),
+    new CredentialsOidc(ctx),
+    new Me(ctx),
+  ];
+}

@@ -1,0 +1,42 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import http from 'node:http';
+import type { Logger } from 'pino';
+import type { Config } from './config/types';
+import type { ServerContext } from './context';
+import { UserStore } from './auth/UserStore';
+import { openDatabase } from './store/database';
+import { readBackendVersion } from './version';
+import { createApp } from './app';
+import { ensureDemoAccount } from './auth/demoAccount';
+
+/** Opens the stores in the data directory and wires the context every resource gets. */
+export async function createContext(config: Config, logger: Logger): Promise<ServerContext> {
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  const db = openDatabase(path.join(config.dataDir, 'openeo.sqlite'));
+  const users = new UserStore(db);
+  return { config, logger, db, users, backendVersion: readBackendVersion() };
+}
+
+/** Everything start-up does before listening: demo data and account where configured. */
+export async function prepare(ctx: ServerContext): Promise<void> {
+  if (ctx.config.demo && !ctx.config.production) await ensureDemoAccount(ctx);
+}
+
+export async function startServer(ctx: ServerContext): Promise<http.Server> {
+  const app = createApp(ctx);
+  const server = http.createServer(app);
+  // Slow clients may not hold a socket forever; large uploads and results still have time.
+  server.headersTimeout = 60_000;
+  server.requestTimeout = 0;
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(ctx.config.port, ctx.config.host, () => resolve());
+  });
+  return server;
+}
+
+export function closeContext(ctx: ServerContext): void {
+  ctx.db.close();
+}

@@ -1,0 +1,76 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Ajv, { ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import YAML from 'yaml';
+
+/**
+ * Validates response bodies against the openEO API 1.2 definition in ../shared/openeo/api.
+ * The definition is reference material outside this repository: where it is missing,
+ * `openapiAvailable` is false and the conformance assertions say so instead of passing silently.
+ */
+export const OPENAPI_FILE = path.resolve(__dirname, '../../../shared/openeo/api/openapi.yaml');
+export const openapiAvailable = fs.existsSync(OPENAPI_FILE);
+
+let ajv: Ajv | undefined;
+let spec: { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> } | undefined;
+const cache = new Map<string, ValidateFunction>();
+
+function load(): void {
+  if (ajv) return;
+  spec = YAML.parse(fs.readFileSync(OPENAPI_FILE, 'utf8'));
+  ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true });
+  addFormats(ajv);
+  for (const f of ['commonmark', 'url', 'mime-type', 'epsg-code', 'temporal-interval', 'bounding-box']) ajv.addFormat(f, true);
+  ajv.addSchema(spec as object, 'openapi');
+}
+
+function escapePointer(segment: string): string {
+  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+function responseKey(responses: Record<string, unknown>, status: number): string | undefined {
+  if (responses[String(status)]) return String(status);
+  const range = `${String(status)[0]}XX`;
+  if (responses[range]) return range;
+  return responses.default ? 'default' : undefined;
+}
+
+/**
+ * Returns the list of schema violations of `body` for the given operation and status ([] when valid).
+ * `apiPath` is the path template as written in the spec, e.g. `/collections/{collection_id}`.
+ */
+export function specViolations(apiPath: string, method: string, status: number, body: unknown): string[] {
+  load();
+  const operation = spec!.paths[apiPath]?.[method.toLowerCase()];
+  if (!operation) throw new Error(`openapi.yaml has no ${method.toUpperCase()} ${apiPath}`);
+  let key = responseKey(operation.responses, status);
+  if (!key) throw new Error(`openapi.yaml defines no response ${status} for ${method.toUpperCase()} ${apiPath}`);
+  // Shared responses ($ref to components/responses) are resolved by ajv through the pointer.
+  let pointer = `openapi#/paths/${escapePointer(apiPath)}/${method.toLowerCase()}/responses/${key}`;
+  let response = operation.responses[key] as { $ref?: string; content?: Record<string, unknown> };
+  if (response.$ref) {
+    pointer = `openapi${response.$ref}`;
+    const parts = response.$ref.replace(/^#\//, '').split('/');
+    response = parts.reduce<any>((node, part) => node[part.replace(/~1/g, '/').replace(/~0/g, '~')], spec);
+  }
+  const mediaType = response.content && Object.keys(response.content).find((t) => t.includes('json'));
+  if (!mediaType) return body === undefined || body === '' || (typeof body === 'object' && body !== null && Object.keys(body).length === 0) ? [] : ['the spec defines no JSON body for this response'];
+  const ref = `${pointer}/content/${escapePointer(mediaType)}/schema`;
+  let validate = cache.get(ref);
+  if (!validate) {
+    validate = ajv!.compile({ $ref: ref });
+    cache.set(ref, validate);
+  }
+  if (validate(body)) return [];
+  return (validate.errors ?? []).map((e) => `${e.instancePath || '(body)'} ${e.message}${e.params ? ' ' + JSON.stringify(e.params) : ''}`);
+}
+
+/** Jest-friendly assertion: throws with every violation listed. Needs ../shared (see openapiAvailable). */
+export function expectMatchesSpec(apiPath: string, method: string, res: { status: number; body: unknown }): void {
+  if (!openapiAvailable) return;
+  const problems = specViolations(apiPath, method, res.status, res.body);
+  if (problems.length > 0) {
+    throw new Error(`${method.toUpperCase()} ${apiPath} (${res.status}) does not match openapi.yaml:\n  ${problems.join('\n  ')}`);
+  }
+}

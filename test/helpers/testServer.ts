@@ -1,0 +1,49 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import request from 'supertest';
+import type { Express } from 'express';
+import { loadConfig } from '../../src/config/load';
+import { createLogger } from '../../src/logger';
+import { closeContext, createContext } from '../../src/server';
+import { createApp } from '../../src/app';
+import type { ServerContext } from '../../src/context';
+
+export interface TestServer {
+  ctx: ServerContext;
+  app: Express;
+  dataDir: string;
+  /** Creates a user and returns the `Authorization` header value for it. */
+  login(name?: string, password?: string): Promise<string>;
+  close(): void;
+}
+
+/**
+ * The real application over a fresh SQLite file in a temporary data directory.
+ * `overrides` are config settings; the demo data and account are off unless asked for.
+ */
+export async function startTestServer(overrides: Record<string, unknown> = {}): Promise<TestServer> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'openeo-test-'));
+  const config = loadConfig({
+    file: path.resolve(__dirname, '../../config.json'),
+    env: {},
+    overrides: { dataDir, logLevel: 'silent', demo: false, collections: { sources: [] }, ...overrides },
+  });
+  const ctx = await createContext(config, createLogger(config.logLevel));
+  const app = createApp(ctx);
+  return {
+    ctx,
+    app,
+    dataDir,
+    async login(name = 'alice', password = 'correct horse battery') {
+      if (!ctx.users.findByName(name)) await ctx.users.add(name, password);
+      const res = await request(app).get('/credentials/basic').auth(name, password);
+      if (res.status !== 200) throw new Error(`login of ${name} failed: ${res.status} ${JSON.stringify(res.body)}`);
+      return `Bearer basic//${res.body.access_token}`;
+    },
+    close() {
+      closeContext(ctx);
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
