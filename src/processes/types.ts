@@ -77,6 +77,20 @@ export interface ProcessContext {
   workDir: string;
   /** Counters the run reports (pixels read, etc.). */
   stats: { inputPixels: number };
+  /** Files written by save_result during this run, in order; /result streams them, batch jobs publish them. */
+  outputs: SavedOutput[];
+}
+
+/** A file that save_result wrote into the run's workDir. */
+export interface SavedOutput {
+  /** Absolute path inside workDir. */
+  path: string;
+  /** File name offered to the client, e.g. `result.tif`. */
+  filename: string;
+  /** e.g. `image/tiff; application=geotiff; profile=cloud-optimized`. */
+  mediaType: string;
+  /** Format name as given to save_result, normalised to its registered spelling (e.g. `GTiff`). */
+  format: string;
 }
 
 export interface ProcessDefinition {
