@@ -1,0 +1,20 @@
+# The same server as `npm start`, on Debian 12 with GDAL from apt.
+FROM node:20-bookworm-slim
+
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      libgdal-dev gdal-bin python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY package.json package-lock.json .npmrc ./
+RUN npm ci --no-audit --no-fund && cp package-lock.json node_modules/.install-stamp
+COPY tsconfig.json config.json ./
+COPY src ./src
+COPY scripts ./scripts
+RUN node_modules/.bin/tsc -p tsconfig.json
+
+ENV OPENEO_DATA_DIR=/data PORT=5000
+VOLUME /data
+EXPOSE 5000
+CMD ["node", "dist/index.js"]
