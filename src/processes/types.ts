@@ -79,6 +79,11 @@ export interface ProcessContext {
   stats: { inputPixels: number };
   /** Files written by save_result during this run, in order; /result streams them, batch jobs publish them. */
   outputs: SavedOutput[];
+  /**
+   * Set for synchronous runs (/result): load_collection refuses to plan more cube cells
+   * (width × height × dates × bands) than this, before reading anything.
+   */
+  syncPixelLimit?: number;
 }
 
 /** A file that save_result wrote into the run's workDir. */
