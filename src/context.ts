@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config/types';
 import type { Db } from './store/database';
 import type { UserStore } from './auth/UserStore';
+import type { Workspace } from './workspace';
 
 /**
  * Everything a request handler may use, created once at start-up and handed to each
@@ -12,6 +13,8 @@ export interface ServerContext {
   logger: Logger;
   db: Db;
   users: UserStore;
+  /** Users' uploaded files and user-defined processes. */
+  workspace: Workspace;
   /** Version of this back-end, from package.json. */
   backendVersion: string;
 }

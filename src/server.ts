@@ -6,6 +6,7 @@ import type { Config } from './config/types';
 import type { ServerContext } from './context';
 import { UserStore } from './auth/UserStore';
 import { openDatabase } from './store/database';
+import { createWorkspace } from './workspace';
 import { readBackendVersion } from './version';
 import { createApp } from './app';
 import { ensureDemoAccount } from './auth/demoAccount';
@@ -15,7 +16,8 @@ export async function createContext(config: Config, logger: Logger): Promise<Ser
   fs.mkdirSync(config.dataDir, { recursive: true });
   const db = openDatabase(path.join(config.dataDir, 'openeo.sqlite'));
   const users = new UserStore(db);
-  return { config, logger, db, users, backendVersion: readBackendVersion() };
+  const workspace = createWorkspace(config, db);
+  return { config, logger, db, users, workspace, backendVersion: readBackendVersion() };
 }
 
 /** Everything start-up does before listening: demo data and account where configured. */

@@ -28,6 +28,7 @@ export const DEFAULT_CONFIG: Config = {
     syncTimeoutSeconds: 300,
     graphMaxNodes: 1000,
     graphMaxDepth: 32,
+    maxUploadBytes: 2 * 1024 * 1024 * 1024,
   },
   processing: { tileSize: 512, gdalCacheMb: 256 },
   collections: {

@@ -48,6 +48,7 @@ export const configSchema = {
         syncTimeoutSeconds: { type: 'number', exclusiveMinimum: 0 },
         graphMaxNodes: { type: 'integer', minimum: 1 },
         graphMaxDepth: { type: 'integer', minimum: 1 },
+        maxUploadBytes: { type: 'integer', minimum: 0 },
       },
     },
     processing: {

@@ -35,6 +35,8 @@ export interface Config {
     syncTimeoutSeconds: number;
     graphMaxNodes: number;
     graphMaxDepth: number;
+    /** Largest file a user may upload to the workspace, in bytes. */
+    maxUploadBytes: number;
   };
   processing: { tileSize: number; gdalCacheMb: number };
   collections: { sources: CollectionSourceConfig[]; rescanSeconds: number };

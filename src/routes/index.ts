@@ -5,6 +5,8 @@ import { Capabilities, Conformance, WellKnown } from './Capabilities';
 import { CredentialsBasic, CredentialsOidc } from './Credentials';
 import { FileFormats, ServiceTypes, UdfRuntimes } from './Discovery';
 import { Me } from './Me';
+import { FileItem, Files } from './Files';
+import { ProcessGraphItem, ProcessGraphs } from './ProcessGraphs';
 
 /** Every endpoint the server offers. Add a resource here and it is served and advertised. */
 export function createResources(ctx: ServerContext, endpoints: () => Endpoint[]): Resource[] {
@@ -18,5 +20,9 @@ export function createResources(ctx: ServerContext, endpoints: () => Endpoint[])
     new CredentialsBasic(ctx),
     new CredentialsOidc(ctx),
     new Me(ctx),
+    new Files(ctx),
+    new FileItem(ctx),
+    new ProcessGraphs(ctx),
+    new ProcessGraphItem(ctx),
   ];
 }

@@ -19,7 +19,8 @@ const cache = new Map<string, ValidateFunction>();
 function load(): void {
   if (ajv) return;
   spec = YAML.parse(fs.readFileSync(OPENAPI_FILE, 'utf8'));
-  ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true });
+  // The spec's regular expressions are written for plain (non-unicode) JavaScript regex syntax.
+  ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true, unicodeRegExp: false });
   addFormats(ajv);
   for (const f of ['commonmark', 'url', 'mime-type', 'epsg-code', 'temporal-interval', 'bounding-box']) ajv.addFormat(f, true);
   ajv.addSchema(spec as object, 'openapi');

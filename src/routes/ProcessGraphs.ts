@@ -1,0 +1,48 @@
+import type { Request, Response } from 'express';
+import { OpenEOError } from '../errors/OpenEOError';
+import { Resource } from '../http/Resource';
+import { pageLinks, pageRequest } from '../workspace/paging';
+import { predefinedProcessIds } from '../workspace/predefinedProcesses';
+import { checkUserProcess, summarise } from '../workspace/userProcessDocument';
+
+/** `GET /process_graphs`: summaries of the user's own processes, optionally in pages. */
+export class ProcessGraphs extends Resource {
+  readonly path = '/process_graphs';
+  protected readonly auth = { get: 'required' } as const;
+
+  get(req: Request, res: Response): void {
+    const page = pageRequest(req);
+    const { processes, hasMore } = this.ctx.workspace.processGraphs.list(this.user(req).id, page);
+    const links = pageLinks(`${this.ctx.config.publicUrl}/process_graphs`, page, processes.at(-1)?.id, hasMore);
+    res.json({ processes: processes.map(summarise), links });
+  }
+}
+
+/** `/process_graphs/{process_graph_id}`: one user-defined process. */
+export class ProcessGraphItem extends Resource {
+  readonly path = '/process_graphs/{process_graph_id}';
+  protected readonly auth = { get: 'required', put: 'required', delete: 'required' } as const;
+
+  get(req: Request, res: Response): void {
+    const id = String(req.params.process_graph_id);
+    const process = this.ctx.workspace.processGraphs.find(this.user(req).id, id);
+    if (!process) throw new OpenEOError('ProcessGraphNotFound', { identifier: id });
+    res.json(process);
+  }
+
+  put(req: Request, res: Response): void {
+    const id = String(req.params.process_graph_id);
+    const predefined = predefinedProcessIds();
+    const process = checkUserProcess(id, req.body, (candidate) => predefined.has(candidate));
+    this.ctx.workspace.processGraphs.save(this.user(req).id, process);
+    res.status(200).end();
+  }
+
+  delete(req: Request, res: Response): void {
+    const id = String(req.params.process_graph_id);
+    if (!this.ctx.workspace.processGraphs.remove(this.user(req).id, id)) {
+      throw new OpenEOError('ProcessGraphNotFound', { identifier: id });
+    }
+    res.status(204).end();
+  }
+}
