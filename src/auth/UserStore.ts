@@ -41,6 +41,15 @@ const STEPS = [
      expires INTEGER NOT NULL
    );
    CREATE INDEX tokens_user ON tokens(user_id);`,
+  // Accounts signed in through OpenID Connect: the issuer and its subject identify the person.
+  `CREATE TABLE identities (
+     issuer TEXT NOT NULL,
+     subject TEXT NOT NULL,
+     user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+     created TEXT NOT NULL,
+     PRIMARY KEY (issuer, subject)
+   );
+   CREATE INDEX identities_user ON identities(user_id);`,
 ];
 
 export const USER_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$/;
@@ -137,6 +146,49 @@ export class UserStore {
       .prepare('UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?')
       .run(lock ? 0 : failures, lock ? now + policy.lockoutSeconds * 1000 : 0, row.id);
     return { ok: false, reason: 'invalid' };
+  }
+
+  /** The account linked to an OpenID Connect identity, if that person signed in before. */
+  findByIdentity(issuer: string, subject: string): User | undefined {
+    const row = this.db
+      .prepare('SELECT users.* FROM identities JOIN users ON users.id = identities.user_id WHERE issuer = ? AND subject = ?')
+      .get(issuer, subject) as UserRow | undefined;
+    return row && toUser(row);
+  }
+
+  /**
+   * Creates a password-less account for an OpenID Connect identity, named after `preferredName`
+   * with a number appended when that name is taken. Returns the existing account if the identity
+   * is linked already, so two simultaneous first logins end up with one account.
+   */
+  addForIdentity(issuer: string, subject: string, preferredName: string, email: string | null): User {
+    return this.db.transaction(() => {
+      const existing = this.findByIdentity(issuer, subject);
+      if (existing) return existing;
+      const name = this.freeName(preferredName);
+      const id = uuidv4();
+      const now = new Date().toISOString();
+      this.db
+        .prepare('INSERT INTO users (id, name, password_hash, email, storage_quota, created) VALUES (?, ?, NULL, ?, NULL, ?)')
+        .run(id, name, email, now);
+      this.db.prepare('INSERT INTO identities (issuer, subject, user_id, created) VALUES (?, ?, ?, ?)').run(issuer, subject, id, now);
+      return this.findById(id)!;
+    })();
+  }
+
+  setEmail(id: string, email: string | null): void {
+    this.db.prepare('UPDATE users SET email = ? WHERE id = ?').run(email, id);
+  }
+
+  /** `base` made valid as a user name and unique by a numeric suffix. */
+  private freeName(base: string): string {
+    let stem = base.replace(/[^A-Za-z0-9_.@-]/g, '_').replace(/^[^A-Za-z0-9]+/, '').slice(0, 56);
+    if (stem === '') stem = 'user';
+    if (!this.findByName(stem)) return stem;
+    for (let n = 2; ; n++) {
+      const candidate = `${stem}-${n}`;
+      if (!this.findByName(candidate)) return candidate;
+    }
   }
 
   /** Creates a random access token; only its hash is stored. */

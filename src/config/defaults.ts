@@ -38,4 +38,13 @@ export const DEFAULT_CONFIG: Config = {
     ],
     rescanSeconds: 5,
   },
+  oidc: {
+    providers: [],
+    requestTimeoutSeconds: 5,
+    clockSkewSeconds: 60,
+    metadataRefreshSeconds: 3600,
+    jwksMinRefreshSeconds: 30,
+    userinfoCacheSeconds: 120,
+    retryAfterFailureSeconds: 10,
+  },
 };

@@ -81,5 +81,82 @@ export const configSchema = {
         rescanSeconds: { type: 'number', minimum: 0 },
       },
     },
+    oidc: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        providers: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['id', 'issuer', 'title', 'access'],
+            additionalProperties: false,
+            properties: {
+              // The id becomes part of Bearer tokens (`oidc/<id>/...`), so the API limits it to word characters.
+              id: { type: 'string', pattern: '^[A-Za-z0-9_]{1,20}$' },
+              // Discovery appends `/.well-known/openid-configuration`; the API forbids a trailing slash.
+              issuer: { type: 'string', pattern: '^https?://[^\\s]*[^/\\s]$' },
+              title: { type: 'string', minLength: 1 },
+              description: { type: 'string' },
+              scopes: { type: 'array', items: { type: 'string', minLength: 1 }, contains: { const: 'openid' }, uniqueItems: true },
+              default_clients: {
+                type: 'array',
+                uniqueItems: true,
+                items: {
+                  type: 'object',
+                  required: ['id', 'grant_types'],
+                  additionalProperties: false,
+                  properties: {
+                    id: { type: 'string', minLength: 1 },
+                    grant_types: {
+                      type: 'array',
+                      minItems: 1,
+                      uniqueItems: true,
+                      items: {
+                        enum: [
+                          'implicit',
+                          'authorization_code',
+                          'authorization_code+pkce',
+                          'urn:ietf:params:oauth:grant-type:device_code',
+                          'urn:ietf:params:oauth:grant-type:device_code+pkce',
+                          'refresh_token',
+                        ],
+                      },
+                    },
+                    redirect_urls: { type: 'array', uniqueItems: true, items: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9+.-]*:[^\\s]+$' } },
+                  },
+                },
+              },
+              audience: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
+              access: {
+                type: 'object',
+                additionalProperties: false,
+                properties: {
+                  open: { type: 'boolean' },
+                  emailDomains: { type: 'array', items: { type: 'string', pattern: '^[^@\\s]+$' } },
+                  entitlements: { type: 'array', items: { type: 'string', minLength: 1 } },
+                  subjects: { type: 'array', items: { type: 'string', minLength: 1 } },
+                  emails: { type: 'array', items: { type: 'string', pattern: '^[^@\\s]+@[^@\\s]+$' } },
+                },
+                // Refuse a provider that would let nobody in: say `open: true` or list who may sign in.
+                anyOf: [
+                  { required: ['open'], properties: { open: { const: true } } },
+                  { required: ['emailDomains'], properties: { emailDomains: { minItems: 1 } } },
+                  { required: ['entitlements'], properties: { entitlements: { minItems: 1 } } },
+                  { required: ['subjects'], properties: { subjects: { minItems: 1 } } },
+                  { required: ['emails'], properties: { emails: { minItems: 1 } } },
+                ],
+              },
+            },
+          },
+        },
+        requestTimeoutSeconds: { type: 'number', exclusiveMinimum: 0, maximum: 60 },
+        clockSkewSeconds: { type: 'integer', minimum: 0, maximum: 600 },
+        metadataRefreshSeconds: { type: 'integer', minimum: 60 },
+        jwksMinRefreshSeconds: { type: 'integer', minimum: 0 },
+        userinfoCacheSeconds: { type: 'integer', minimum: 0, maximum: 3600 },
+        retryAfterFailureSeconds: { type: 'integer', minimum: 0 },
+      },
+    },
   },
 } as const;

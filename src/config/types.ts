@@ -12,6 +12,54 @@ export interface CollectionSourceConfig {
   title?: string;
 }
 
+/** One pre-registered public client that openEO clients may use without their own registration. */
+export interface OidcDefaultClientConfig {
+  id: string;
+  grant_types: string[];
+  redirect_urls?: string[];
+}
+
+/**
+ * Who may sign in through a provider, checked on every login. `open` lets in everyone the
+ * provider authenticates; otherwise a user needs at least one matching rule.
+ */
+export interface OidcAccessConfig {
+  open?: boolean;
+  emailDomains?: string[];
+  entitlements?: string[];
+  subjects?: string[];
+  emails?: string[];
+}
+
+/** An OpenID Connect provider; the snake_case keys are passed on as `GET /credentials/oidc` lists them. */
+export interface OidcProviderConfig {
+  id: string;
+  issuer: string;
+  title: string;
+  description?: string;
+  scopes?: string[];
+  default_clients?: OidcDefaultClientConfig[];
+  /** When set, a JWT access token must name one of these in its `aud` claim. */
+  audience?: string[];
+  access: OidcAccessConfig;
+}
+
+export interface OidcConfig {
+  providers: OidcProviderConfig[];
+  /** Time limit for each request to a provider (discovery, keys, userinfo). */
+  requestTimeoutSeconds: number;
+  /** Tolerated clock difference when checking `exp`, `nbf` and `iat`. */
+  clockSkewSeconds: number;
+  /** How long discovery documents and key sets are used before they are fetched again. */
+  metadataRefreshSeconds: number;
+  /** Least time between two key set downloads caused by unknown key ids. */
+  jwksMinRefreshSeconds: number;
+  /** How long an answer of the userinfo endpoint is reused for the same token. */
+  userinfoCacheSeconds: number;
+  /** After a provider could not be reached, requests fail at once for this long. */
+  retryAfterFailureSeconds: number;
+}
+
 /** The complete, validated configuration: every key has a value after loading. */
 export interface Config {
   port: number;
@@ -40,4 +88,5 @@ export interface Config {
   };
   processing: { tileSize: number; gdalCacheMb: number };
   collections: { sources: CollectionSourceConfig[]; rescanSeconds: number };
+  oidc: OidcConfig;
 }

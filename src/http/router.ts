@@ -21,7 +21,7 @@ function wrap(ctx: ServerContext, resource: Resource, method: Method) {
   return async (req: Request, res: Response, next: NextFunction) => {
     try {
       if (mode !== 'none') {
-        const user = authenticate(ctx, req);
+        const user = await authenticate(ctx, req);
         if (!user && mode === 'required') throw new OpenEOError('AuthenticationRequired');
         req.user = user;
       }

@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import { OpenEOError } from '../errors/OpenEOError';
-import { Resource } from '../http/Resource';
+import { Method, Resource } from '../http/Resource';
+import { publishedProviders } from '../auth/oidc/providerList';
 
 /** Splits an HTTP Basic header into user name and password, or explains why it can't. */
 function parseBasic(header: string | undefined): { name: string; password: string } {
@@ -39,11 +40,18 @@ export class CredentialsBasic extends Resource {
   }
 }
 
-/** `GET /credentials/oidc`: the OpenID Connect providers; none until OIDC is configured. */
+/**
+ * `GET /credentials/oidc`: the configured OpenID Connect providers, the first being the default.
+ * The API requires at least one, so without providers the endpoint is neither served nor advertised.
+ */
 export class CredentialsOidc extends Resource {
   readonly path = '/credentials/oidc';
 
+  implementedMethods(): Method[] {
+    return this.ctx.config.oidc.providers.length > 0 ? super.implementedMethods() : [];
+  }
+
   get(_req: Request, res: Response): void {
-    res.json({ providers: [] });
+    res.json({ providers: publishedProviders(this.ctx.oidc.providerConfigs()) });
   }
 }
