@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config/types';
 import type { Db } from './store/database';
 import type { UserStore } from './auth/UserStore';
+import type { OidcAuthenticator } from './auth/oidc/OidcAuthenticator';
 import type { Workspace } from './workspace';
 
 /**
@@ -13,6 +14,8 @@ export interface ServerContext {
   logger: Logger;
   db: Db;
   users: UserStore;
+  /** OpenID Connect providers and the check of their access tokens. */
+  oidc: OidcAuthenticator;
   /** Users' uploaded files and user-defined processes. */
   workspace: Workspace;
   /** Version of this back-end, from package.json. */

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config/types';
 import type { ServerContext } from './context';
 import { UserStore } from './auth/UserStore';
+import { OidcAuthenticator } from './auth/oidc/OidcAuthenticator';
 import { openDatabase } from './store/database';
 import { createWorkspace } from './workspace';
 import { readBackendVersion } from './version';
@@ -17,12 +18,15 @@ export async function createContext(config: Config, logger: Logger): Promise<Ser
   const db = openDatabase(path.join(config.dataDir, 'openeo.sqlite'));
   const users = new UserStore(db);
   const workspace = createWorkspace(config, db);
-  return { config, logger, db, users, workspace, backendVersion: readBackendVersion() };
+  const oidc = new OidcAuthenticator(config.oidc, users, logger);
+  return { config, logger, db, users, oidc, workspace, backendVersion: readBackendVersion() };
 }
 
 /** Everything start-up does before listening: demo data and account where configured. */
 export async function prepare(ctx: ServerContext): Promise<void> {
   if (ctx.config.demo && !ctx.config.production) await ensureDemoAccount(ctx);
+  // Not awaited: the server must serve Basic users even while an identity provider is unreachable.
+  ctx.oidc.warmUp();
 }
 
 export async function startServer(ctx: ServerContext): Promise<http.Server> {
