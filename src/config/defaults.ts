@@ -31,6 +31,14 @@ export const DEFAULT_CONFIG: Config = {
     maxUploadBytes: 2 * 1024 * 1024 * 1024,
   },
   processing: { tileSize: 512, gdalCacheMb: 256 },
+  jobs: {
+    maxConcurrent: null,
+    maxRunSeconds: 24 * 3600,
+    maxMemoryMb: 4096,
+    resultRetentionDays: 30,
+    resultLinkSeconds: 7 * 24 * 3600,
+    onRestart: 'error',
+  },
   collections: {
     sources: [
       { type: 'folder', path: 'demo/sentinel2', id: 'SENTINEL2_L2A_DEMO', pattern: 'S2_{date}_{band}.tif' },

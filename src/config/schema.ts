@@ -59,6 +59,18 @@ export const configSchema = {
         gdalCacheMb: { type: 'integer', minimum: 16 },
       },
     },
+    jobs: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        maxConcurrent: { type: ['integer', 'null'], minimum: 1 },
+        maxRunSeconds: { type: 'number', exclusiveMinimum: 0 },
+        maxMemoryMb: { type: 'integer', minimum: 64 },
+        resultRetentionDays: { type: 'number', minimum: 0 },
+        resultLinkSeconds: { type: 'integer', minimum: 1 },
+        onRestart: { enum: ['error', 'requeue'] },
+      },
+    },
     collections: {
       type: 'object',
       additionalProperties: false,

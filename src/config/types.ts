@@ -60,6 +60,22 @@ export interface OidcConfig {
   retryAfterFailureSeconds: number;
 }
 
+/** Batch jobs: how many run at once, their limits, and how long results are kept. */
+export interface JobsConfig {
+  /** Jobs running at the same time; null means the number of CPU cores minus one (at least one). */
+  maxConcurrent: number | null;
+  /** Wall-clock limit of one job run; the job fails when it is exceeded. */
+  maxRunSeconds: number;
+  /** Memory limit of a job's worker process (heap limit and resident memory). */
+  maxMemoryMb: number;
+  /** Result files of finished jobs are deleted after this many days (0 keeps them); metadata stays. */
+  resultRetentionDays: number;
+  /** Lifetime of the signed download links in a results document. */
+  resultLinkSeconds: number;
+  /** What happens to jobs that were running when the server stopped: `error` or `requeue`. */
+  onRestart: 'error' | 'requeue';
+}
+
 /** The complete, validated configuration: every key has a value after loading. */
 export interface Config {
   port: number;
@@ -87,6 +103,7 @@ export interface Config {
     maxUploadBytes: number;
   };
   processing: { tileSize: number; gdalCacheMb: number };
+  jobs: JobsConfig;
   collections: { sources: CollectionSourceConfig[]; rescanSeconds: number };
   oidc: OidcConfig;
 }

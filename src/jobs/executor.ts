@@ -1,0 +1,67 @@
+/**
+ * The one place where batch jobs meet the process-graph executor (src/processes): validation,
+ * running, and hooks for progress and failure location. Everything else in src/jobs is
+ * independent of how graphs are evaluated.
+ */
+import type { ServerContext } from '../context';
+import { createProcessRegistry } from '../processes';
+import { ProcessRegistry } from '../processes/registry';
+import { evaluateGraph } from '../processes/graph/evaluate';
+import { validateProcessGraph } from '../processes/graph/validate';
+import type { ProcessGraph } from '../processes/graph/types';
+import type { ProcessContext, ProcessDefinition } from '../processes/types';
+import type { OpenEOError } from '../errors/OpenEOError';
+
+export interface RunHooks {
+  /** Called before a process starts; may wait (throttling for tests) and must respect ctx.signal. */
+  before(processId: string, ctx: ProcessContext): Promise<void> | void;
+  /** Called after each process call completes. */
+  after(processId: string): void;
+  /** Called with the id of each process that throws (innermost first). */
+  failed(processId: string, error: unknown): void;
+}
+
+/** Problems that stop a graph from running, before anything is queued. */
+export function validateJobGraph(ctx: ServerContext, process: Record<string, unknown>): OpenEOError[] {
+  return validateProcessGraph(process.process_graph, createProcessRegistry(), {
+    maxNodes: ctx.config.limits.graphMaxNodes,
+    maxDepth: ctx.config.limits.graphMaxDepth,
+    parameters: Array.isArray(process.parameters) ? (process.parameters as never) : undefined,
+    catalog: ctx.catalog,
+  });
+}
+
+/** A registry whose processes report to the hooks; the process implementations are unchanged. */
+function instrumentedRegistry(hooks: RunHooks): ProcessRegistry {
+  const base = createProcessRegistry();
+  const wrapped: ProcessDefinition[] = base.specs().map((spec) => {
+    const definition = base.get(spec.id)!;
+    return {
+      spec,
+      async execute(args, ctx) {
+        await hooks.before(spec.id, ctx);
+        try {
+          return await definition.execute(args, ctx);
+        } catch (error) {
+          hooks.failed(spec.id, error);
+          throw error;
+        } finally {
+          hooks.after(spec.id);
+        }
+      },
+    };
+  });
+  return new ProcessRegistry(wrapped);
+}
+
+/** Runs the job's process graph to completion (outputs land in ctx.outputs). */
+export async function runJobGraph(process: Record<string, unknown>, ctx: ProcessContext, hooks: RunHooks): Promise<unknown> {
+  const parameters: Record<string, unknown> = {};
+  // Declared parameters of a job's process can only take their defaults: nobody passes values.
+  if (Array.isArray(process.parameters)) {
+    for (const p of process.parameters as Array<{ name?: unknown; default?: unknown }>) {
+      if (typeof p.name === 'string' && 'default' in p) parameters[p.name] = p.default;
+    }
+  }
+  return evaluateGraph(process.process_graph as ProcessGraph, parameters, instrumentedRegistry(hooks), ctx);
+}

@@ -1,0 +1,26 @@
+/** Messages between the process manager (parent) and a job worker (child process) over IPC. */
+import type { Config } from '../config/types';
+import type { LogLevel, NewLogEntry, OutputInfo, Usage } from './types';
+
+export interface StartMessage {
+  type: 'start';
+  jobId: string;
+  userId: string;
+  process: Record<string, unknown>;
+  logLevel: LogLevel;
+  /** The run folder; outputs are written here and published by the parent when the run succeeds. */
+  workDir: string;
+  config: Config;
+}
+
+export type WorkerMessage =
+  | { type: 'log'; entry: NewLogEntry }
+  | { type: 'progress'; value: number }
+  | {
+      type: 'done';
+      outputs: OutputInfo[];
+      inputPixels: number;
+      timeRange: [string | null, string | null] | null;
+      usage: Usage;
+    }
+  | { type: 'failed'; entry: NewLogEntry; inputPixels: number; usage: Usage };

@@ -1,0 +1,65 @@
+import gdal from 'gdal-async';
+import { bboxToWgs84, describeCrs, nativeBbox } from '../catalog/geo';
+import type { BandInfo, RasterInfo } from './types';
+
+/**
+ * Reads georeferencing and band statistics of a written file for the STAC result document.
+ * Returns undefined for files GDAL cannot open as a georeferenced raster (e.g. JSON outputs).
+ */
+export async function readRasterInfo(file: string): Promise<RasterInfo | undefined> {
+  let ds: gdal.Dataset;
+  try {
+    ds = await gdal.openAsync(file);
+  } catch {
+    return undefined;
+  }
+  try {
+    const srs = ds.srs;
+    const geoTransform = ds.geoTransform;
+    if (!srs || !geoTransform || ds.rasterSize.x === 0) return undefined;
+    const { crs, epsg } = describeCrs(srs);
+    const grid = { crs, epsg, geoTransform: geoTransform as RasterInfo['transform'] & [number, number, number, number, number, number], width: ds.rasterSize.x, height: ds.rasterSize.y };
+    const [w, s, e, n] = bboxToWgs84(nativeBbox(grid), crs);
+    const bands: BandInfo[] = [];
+    for (let i = 1; i <= ds.bands.count(); i++) {
+      const band = ds.bands.get(i);
+      const info: BandInfo = { data_type: stacDataType(band.dataType), nodata: band.noDataValue ?? null };
+      if (band.description) info.name = band.description;
+      try {
+        // Exact statistics: results are usually small, and approximate ones can miss extremes.
+        const stats = band.computeStatistics(false);
+        if ([stats.min, stats.max, stats.mean, stats.std_dev].every(Number.isFinite)) {
+          info.statistics = { minimum: stats.min, maximum: stats.max, mean: stats.mean, stddev: stats.std_dev };
+        }
+      } catch {
+        // A band of only no-data has no statistics; leave them out.
+      }
+      bands.push(info);
+    }
+    const [ox, px, rx, oy, ry, py] = geoTransform;
+    return {
+      bbox: [w, s, e, n],
+      geometry: { type: 'Polygon', coordinates: [[[w, s], [e, s], [e, n], [w, n], [w, s]]] },
+      epsg,
+      ...(epsg === null ? { wkt2: srs.toWKT() } : {}),
+      shape: [ds.rasterSize.y, ds.rasterSize.x],
+      // STAC proj:transform is the affine row-major form, not GDAL's order.
+      transform: [px, rx, ox, ry, py, oy, 0, 0, 1],
+      bands,
+    };
+  } catch {
+    return undefined;
+  } finally {
+    ds.close();
+  }
+}
+
+/** GDAL data type names to the STAC raster extension's vocabulary. */
+function stacDataType(gdalType: string | null): string | undefined {
+  const map: Record<string, string> = {
+    Byte: 'uint8', Int8: 'int8', UInt16: 'uint16', Int16: 'int16', UInt32: 'uint32', Int32: 'int32',
+    UInt64: 'uint64', Int64: 'int64', Float32: 'float32', Float64: 'float64', CInt16: 'cint16', CInt32: 'cint32',
+    CFloat32: 'cfloat32', CFloat64: 'cfloat64',
+  };
+  return gdalType ? map[gdalType] : undefined;
+}

@@ -1,0 +1,192 @@
+/**
+ * Entry point of a job's child process: runs one process graph and reports log entries,
+ * progress and the outcome to the process manager over IPC, then exits. Running in its own
+ * process keeps the API responsive and lets a cancel kill the computation outright.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { createContext } from '../server';
+import { createLogger } from '../logger';
+import { isOpenEOError } from '../errors/OpenEOError';
+import type { ProcessContext } from '../processes/types';
+import { runJobGraph } from './executor';
+import { readRasterInfo } from './rasterInfo';
+import type { StartMessage, WorkerMessage } from './protocol';
+import type { LogLevel, LogPathStep, NewLogEntry, OutputInfo, Usage } from './types';
+
+function send(message: WorkerMessage): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.send || !process.connected) return resolve();
+    process.send(message, undefined, {}, () => resolve());
+  });
+}
+
+/** pino numeric levels to openEO log levels. */
+function openeoLevel(pinoLevel: number): LogLevel {
+  if (pinoLevel >= 50) return 'error';
+  if (pinoLevel >= 40) return 'warning';
+  if (pinoLevel >= 30) return 'info';
+  return 'debug';
+}
+
+/** A pino logger whose lines become job log entries, so processes log as they always do. */
+function jobLogger(level: LogLevel): pino.Logger {
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (!line.trim()) continue;
+        try {
+          const { level: pinoLevel, msg, time, pid: _pid, hostname: _host, service: _service, ...data } = JSON.parse(line);
+          const entry: NewLogEntry = { level: openeoLevel(pinoLevel), message: String(msg ?? ''), ...(typeof time === 'string' ? { time } : {}) };
+          if (Object.keys(data).length > 0) entry.data = data;
+          void send({ type: 'log', entry });
+        } catch {
+          // Not JSON: nothing a user could read anyway.
+        }
+      }
+      done();
+    },
+  });
+  const pinoLevel = level === 'warning' ? 'warn' : level;
+  return createLogger(pinoLevel, stream);
+}
+
+function usageNow(started: number): Usage {
+  const r = process.resourceUsage();
+  return {
+    duration: { value: round((Date.now() - started) / 1000), unit: 'seconds' },
+    cpu: { value: round((r.userCPUTime + r.systemCPUTime) / 1e6), unit: 'cpu-seconds' },
+    peak_memory: { value: round(r.maxRSS / 1024), unit: 'mb' },
+  };
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+/** The time range the graph asks load_collection for, when it is written literally. */
+function requestedTimeRange(graph: unknown): [string | null, string | null] | null {
+  if (!graph || typeof graph !== 'object') return null;
+  for (const node of Object.values(graph as Record<string, { process_id?: string; arguments?: Record<string, unknown> }>)) {
+    const extent = node?.process_id === 'load_collection' ? node.arguments?.temporal_extent : undefined;
+    if (Array.isArray(extent) && extent.length === 2 && extent.every((v) => v === null || typeof v === 'string')) {
+      return [extent[0] as string | null, extent[1] as string | null];
+    }
+  }
+  return null;
+}
+
+const STORAGE_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EIO', 'EROFS', 'EACCES', 'EPERM', 'EMFILE']);
+
+/** The log entry a failure becomes: openEO code, readable message, node where known. */
+function failureEntry(error: unknown, failedProcess: string | undefined, graph: unknown): NewLogEntry {
+  const node = failedProcess ? nodeOf(graph, failedProcess) : undefined;
+  const where = failedProcess ? ` (in process '${failedProcess}'${node ? `, node '${node.node_id}'` : ''})` : '';
+  const errno = (error as NodeJS.ErrnoException | undefined)?.code;
+  let code = 'Internal';
+  let message = error instanceof Error ? error.message : String(error);
+  if (isOpenEOError(error)) code = error.code;
+  else if (typeof errno === 'string' && STORAGE_ERRORS.has(errno)) {
+    code = 'StorageFailure';
+    message = `Writing results failed: ${errno === 'ENOSPC' || errno === 'EDQUOT' ? 'the disk is full' : message}`;
+  }
+  return { level: 'error', code, message: `${message}${where}`, ...(node ? { path: [node] } : {}) };
+}
+
+/** The top-level node running a process, when exactly one does. */
+function nodeOf(graph: unknown, processId: string): LogPathStep | undefined {
+  if (!graph || typeof graph !== 'object') return undefined;
+  const ids = Object.entries(graph as Record<string, { process_id?: string }>).filter(([, n]) => n?.process_id === processId);
+  return ids.length === 1 ? { node_id: ids[0][0], process_id: processId } : undefined;
+}
+
+/** Metadata of every output; a file outside the run folder is refused. */
+async function describeOutputs(ctx: ProcessContext): Promise<OutputInfo[]> {
+  const base = fs.realpathSync(ctx.workDir);
+  const described: OutputInfo[] = [];
+  for (const output of ctx.outputs) {
+    const real = fs.realpathSync(output.path);
+    if (!real.startsWith(base + path.sep)) throw new Error(`output ${output.filename} was written outside the job folder`);
+    const file = path.relative(base, real).split(path.sep).join('/');
+    const size = fs.statSync(real).size;
+    const raster = await readRasterInfo(real);
+    described.push({ file, size, mediaType: output.mediaType, format: output.format, ...(raster ? { raster } : {}) });
+  }
+  return described;
+}
+
+async function run(start: StartMessage): Promise<void> {
+  const started = Date.now();
+  const logger = jobLogger(start.logLevel);
+  const server = await createContext(start.config, createLogger('silent'));
+  const graph = start.process.process_graph;
+  const nodeCount = Math.max(1, graph && typeof graph === 'object' ? Object.keys(graph).length : 1);
+  const pauseMs = Number(process.env.OPENEO_JOBS_TEST_PAUSE_MS ?? 0);
+  let completed = 0;
+  let lastProgress = -1;
+  let failedProcess: string | undefined;
+  const abort = new AbortController();
+  process.on('message', (m: { type?: string }) => {
+    if (m?.type === 'cancel') abort.abort(new Error('the job was canceled'));
+  });
+  const ctx: ProcessContext = {
+    config: start.config,
+    catalog: server.catalog,
+    user: server.users.findById(start.userId),
+    logger,
+    signal: abort.signal,
+    workDir: start.workDir,
+    stats: { inputPixels: 0 },
+    outputs: [],
+  };
+  logger.info({ nodes: nodeCount }, `Job started: ${nodeCount} process node(s) to run`);
+  try {
+    const value = await runJobGraph(start.process, ctx, {
+      async before(processId) {
+        logger.debug(`Running process '${processId}'`);
+        // Only for tests of cancel and restarts: makes a tiny graph take a predictable time.
+        if (pauseMs > 0) await new Promise((r) => setTimeout(r, pauseMs));
+      },
+      after() {
+        completed++;
+        // Callbacks run processes many times; cap below 100 until everything is published.
+        const value = Math.min(95, Math.round((100 * completed) / nodeCount));
+        if (value !== lastProgress) {
+          lastProgress = value;
+          void send({ type: 'progress', value });
+        }
+      },
+      failed(processId) {
+        failedProcess ??= processId;
+      },
+    });
+    if (ctx.outputs.length === 0) {
+      // No save_result: the computed value itself is the result, as JSON.
+      const file = path.join(ctx.workDir, 'result.json');
+      fs.writeFileSync(file, JSON.stringify(value ?? null));
+      ctx.outputs.push({ path: file, filename: 'result.json', mediaType: 'application/json', format: 'JSON' });
+    }
+    const outputs = await describeOutputs(ctx);
+    if (ctx.stats.inputPixels > 0) logger.info({ pixels: ctx.stats.inputPixels }, `Read ${ctx.stats.inputPixels} input pixels`);
+    for (const o of outputs) logger.info({ file: o.file, bytes: o.size, format: o.format }, `Wrote ${o.file} (${o.format}, ${o.size} bytes)`);
+    await send({ type: 'done', outputs, inputPixels: ctx.stats.inputPixels, timeRange: requestedTimeRange(graph), usage: usageNow(started) });
+  } catch (error) {
+    await send({ type: 'failed', entry: failureEntry(error, failedProcess, graph), inputPixels: ctx.stats.inputPixels, usage: usageNow(started) });
+  }
+}
+
+// The parent went away (server killed): nobody can publish our results, so stop at once.
+process.on('disconnect', () => process.exit(70));
+process.once('message', (message: StartMessage) => {
+  if (message?.type !== 'start') process.exit(64);
+  run(message)
+    .catch(async (error) => {
+      await send({ type: 'failed', entry: failureEntry(error, undefined, undefined), inputPixels: 0, usage: {} });
+    })
+    .finally(() => {
+      // Give pending IPC messages a moment, then exit even if timers (catalog rescans) are running.
+      setTimeout(() => process.exit(0), 50);
+    });
+});
