@@ -1,0 +1,149 @@
+/**
+ * Runs a validated process graph. Each node is evaluated at most once per graph run (results are
+ * shared by every node that refers to them); child processes become Callback objects that run
+ * their graph with their own parameters, seeing the parameters of enclosing graphs too.
+ */
+import { OpenEOError, isOpenEOError } from '../../errors/OpenEOError';
+import type { ProcessRegistry } from '../registry';
+import type { Callback, ProcessContext } from '../types';
+import { ProcessGraph, childGraph, isProcessGraphObject, isRecord, nodeReference, parameterReference } from './types';
+
+/** Parameter values visible to a graph: its own, then those of the graphs around it. */
+export interface Scope {
+  values: Record<string, unknown>;
+  parent?: Scope;
+}
+
+function resultNodeId(graph: ProcessGraph): string {
+  const id = Object.keys(graph).find((k) => graph[k].result === true);
+  if (id === undefined) throw new OpenEOError('ProcessGraphInvalid', { reason: 'the graph has no result node' });
+  return id;
+}
+
+/** Stops the run as soon as the context's signal fires (timeout or cancellation). */
+function throwIfAborted(ctx: ProcessContext): void {
+  if (!ctx.signal.aborted) return;
+  const reason = ctx.signal.reason;
+  throw isOpenEOError(reason) ? reason : new OpenEOError('RequestTimeout', { seconds: ctx.config.limits.syncTimeoutSeconds });
+}
+
+export class GraphCallback implements Callback {
+  readonly parameterNames: ReadonlySet<string>;
+
+  constructor(
+    private readonly graph: ProcessGraph,
+    private readonly scope: Scope | undefined,
+    private readonly registry: ProcessRegistry,
+    private readonly ctx: ProcessContext,
+  ) {
+    this.parameterNames = new Set(collectParameterNames(graph));
+  }
+
+  run(parameters: Record<string, unknown>): Promise<unknown> {
+    return new GraphRun(this.graph, { values: parameters, parent: this.scope }, this.registry, this.ctx).result();
+  }
+}
+
+function collectParameterNames(value: unknown, into: string[] = []): string[] {
+  const name = parameterReference(value);
+  if (name !== undefined) into.push(name);
+  else if (Array.isArray(value)) value.forEach((v) => collectParameterNames(v, into));
+  else if (isRecord(value)) {
+    if (isProcessGraphObject(value)) return into; // a nested child has its own parameters
+    Object.values(value).forEach((v) => collectParameterNames(v, into));
+  }
+  return into;
+}
+
+export class GraphRun {
+  private readonly results = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly graph: ProcessGraph,
+    private readonly scope: Scope | undefined,
+    private readonly registry: ProcessRegistry,
+    private readonly ctx: ProcessContext,
+  ) {}
+
+  result(): Promise<unknown> {
+    return this.node(resultNodeId(this.graph));
+  }
+
+  private node(id: string): Promise<unknown> {
+    let pending = this.results.get(id);
+    if (!pending) {
+      pending = this.evaluate(id);
+      // Avoid unhandled-rejection warnings when a shared node fails before all users await it.
+      pending.catch(() => undefined);
+      this.results.set(id, pending);
+    }
+    return pending;
+  }
+
+  private async evaluate(id: string): Promise<unknown> {
+    const node = this.graph[id];
+    if (!node) throw new OpenEOError('ProcessGraphInvalid', { reason: `there is no node '${id}'` });
+    const definition = this.registry.get(node.process_id, node.namespace ?? null);
+    if (!definition) {
+      throw new OpenEOError('ProcessUnsupported', { process: node.process_id, namespace: node.namespace ?? 'backend' });
+    }
+    const given = node.arguments ?? {};
+    const args: Record<string, unknown> = {};
+    const names = Object.keys(given);
+    const values = await Promise.all(names.map((name) => this.resolve(given[name])));
+    names.forEach((name, i) => (args[name] = values[i]));
+    for (const p of definition.spec.parameters) {
+      if (args[p.name] === undefined && 'default' in p) args[p.name] = p.default;
+      if (args[p.name] === undefined) continue;
+      const reason = this.registry.schemas.check(args[p.name], p.schema);
+      if (reason !== undefined) throw new OpenEOError('ProcessParameterInvalid', { process: node.process_id, parameter: p.name, reason });
+    }
+    throwIfAborted(this.ctx);
+    try {
+      return await definition.execute(args, this.ctx);
+    } catch (error) {
+      if (isOpenEOError(error)) throw error;
+      if (error instanceof TypeError || error instanceof RangeError) {
+        throw new OpenEOError('ProcessParameterInvalid', { process: node.process_id, parameter: '(arguments)', reason: error.message });
+      }
+      throw error;
+    }
+  }
+
+  /** Replaces references in an argument value by what they point to. */
+  private async resolve(value: unknown): Promise<unknown> {
+    const target = nodeReference(value);
+    if (target !== undefined) return this.node(target);
+    const name = parameterReference(value);
+    if (name !== undefined) return this.parameter(name);
+    if (isProcessGraphObject(value)) {
+      const child = childGraph(value);
+      if (!child) throw new OpenEOError('ProcessGraphInvalid', { reason: 'a child process has no valid process_graph' });
+      return new GraphCallback(child, this.scope, this.registry, this.ctx);
+    }
+    if (Array.isArray(value)) return Promise.all(value.map((v) => this.resolve(v)));
+    if (isRecord(value)) {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value)) out[k] = await this.resolve(v);
+      return out;
+    }
+    return value;
+  }
+
+  private parameter(name: string): unknown {
+    for (let s = this.scope; s; s = s.parent) {
+      if (Object.prototype.hasOwnProperty.call(s.values, name)) return s.values[name];
+    }
+    throw new OpenEOError('ProcessGraphInvalid', { reason: `parameter '${name}' has no value` });
+  }
+}
+
+/** Runs a whole graph with the given top-level parameter values. */
+export function evaluateGraph(
+  graph: ProcessGraph,
+  parameters: Record<string, unknown>,
+  registry: ProcessRegistry,
+  ctx: ProcessContext,
+): Promise<unknown> {
+  return new GraphRun(graph, { values: parameters }, registry, ctx).result();
+}

@@ -1,0 +1,48 @@
+/** The JSON shape of an openEO process graph, as clients send it. */
+export interface ProcessNode {
+  process_id: string;
+  namespace?: string | null;
+  arguments: Record<string, unknown>;
+  result?: boolean;
+  description?: string;
+}
+
+export type ProcessGraph = Record<string, ProcessNode>;
+
+/** A parameter a (user-defined) process declares, e.g. in the `process` object of POST /result. */
+export interface DeclaredParameter {
+  name: string;
+  schema?: unknown;
+  optional?: boolean;
+  default?: unknown;
+}
+
+/** A plain JSON object (not an array, and not a run-time value such as a labeled array or cube). */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** `{from_node: id}`; the only key such an object may have. */
+export function nodeReference(value: unknown): string | undefined {
+  if (!isRecord(value) || !('from_node' in value) || Object.keys(value).length !== 1) return undefined;
+  return typeof value.from_node === 'string' ? value.from_node : undefined;
+}
+
+/** `{from_parameter: name}`; tests written for API 0.4 use `from_argument`, read the same way. */
+export function parameterReference(value: unknown): string | undefined {
+  if (!isRecord(value) || Object.keys(value).length !== 1) return undefined;
+  const name = 'from_parameter' in value ? value.from_parameter : 'from_argument' in value ? value.from_argument : undefined;
+  return typeof name === 'string' ? name : undefined;
+}
+
+/** `{process_graph: {...}}`: a child process (callback). */
+export function childGraph(value: unknown): ProcessGraph | undefined {
+  if (!isRecord(value) || !('process_graph' in value)) return undefined;
+  return isRecord(value.process_graph) ? (value.process_graph as ProcessGraph) : undefined;
+}
+
+export function isProcessGraphObject(value: unknown): boolean {
+  return isRecord(value) && 'process_graph' in value;
+}

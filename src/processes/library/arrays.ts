@@ -1,0 +1,319 @@
+/** Array processes: element access, construction, search and callbacks over elements. */
+import { defineProcess } from '../define';
+import { ProcessException } from '../ProcessException';
+import { PixelArray, PixelVector } from '../types';
+import type { Callback } from '../types';
+import { LabeledArray, elementsOf, isPixelArray, isPixelVector, labelsOf, toPixel, withLabelsOf } from '../values';
+import { reducer } from './reduce';
+
+const notAvailable = () => new ProcessException('ArrayElementNotAvailable', 'The array has no element at that index or label.');
+
+function labelIndex(labels: ReadonlyArray<string | number>, label: unknown): number {
+  return labels.findIndex((l) => l === label);
+}
+
+/** array_element on one pixel array: the vector of one label or index. */
+function elementOfTile(data: PixelArray, index: number | undefined, label: unknown, returnNodata: boolean): PixelVector {
+  const k = index !== undefined ? index : labelIndex(data.labels, label);
+  if (k >= 0 && k < data.vectors.length) return data.vectors[k];
+  if (returnNodata) return new Float64Array(data.length).fill(NaN);
+  throw notAvailable();
+}
+
+/** A primitive equal to `value` in the sense of array_find/array_contains (no deep comparison). */
+function samePrimitive(a: unknown, b: unknown): boolean {
+  return a !== null && typeof a !== 'object' && a === b;
+}
+
+/** Whether the labels can serve as x positions for interpolation. */
+function numericPositions(data: unknown, n: number): number[] {
+  const labels = labelsOf(data);
+  if (labels && labels.every((l) => typeof l === 'number')) return labels as number[];
+  return Array.from({ length: n }, (_, k) => k);
+}
+
+function interpolateLinear(values: unknown[], positions: number[]): unknown[] {
+  const isGap = (v: unknown) => v === null || (typeof v === 'number' && v !== v);
+  const out = [...values];
+  let previous = -1;
+  for (let k = 0; k < values.length; k++) {
+    if (isGap(values[k])) continue;
+    if (previous >= 0 && k - previous > 1) {
+      const a = values[previous] as number;
+      const b = values[k] as number;
+      for (let j = previous + 1; j < k; j++) {
+        const t = (positions[j] - positions[previous]) / (positions[k] - positions[previous]);
+        // Weighted form keeps infinite neighbours infinite instead of turning them into NaN.
+        out[j] = a === b ? a : (1 - t) * a + t * b;
+      }
+    }
+    previous = k;
+  }
+  return out;
+}
+
+/** Runs a child process once per element; over pixel arrays once per label with whole vectors. */
+async function applyToElements(data: unknown, process: Callback, context: unknown): Promise<unknown> {
+  if (isPixelArray(data)) {
+    const vectors: PixelVector[] = [];
+    for (let k = 0; k < data.vectors.length; k++) {
+      const result = await process.run({ x: data.vectors[k], index: k, label: data.labels[k], context });
+      vectors.push(isPixelVector(result) ? result : new Float64Array(data.length).fill(toPixel(result)));
+    }
+    return new PixelArray(vectors, data.labels, data.length);
+  }
+  const values = elementsOf(data);
+  const labels = labelsOf(data);
+  const out: unknown[] = [];
+  for (let k = 0; k < values.length; k++) {
+    out.push(await process.run({ x: values[k], index: k, label: labels ? labels[k] : null, context }));
+  }
+  return withLabelsOf(data, out);
+}
+
+export const arrayProcesses = [
+  defineProcess(
+    'array_element',
+    {
+      summary: 'Get an array element',
+      description: 'Returns the element at a zero-based `index` or with a given `label`. Exactly one of the two must be given.',
+      parameters: {
+        data: 'The array to read from.',
+        index: 'Zero-based position of the element.',
+        label: 'Label of the element; needs a labeled array.',
+        return_nodata: 'Return no-data instead of failing when the element does not exist.',
+      },
+      returns: 'The element, or null.',
+      exceptions: {
+        ArrayElementNotAvailable: 'The array has no element at that index or label.',
+        ArrayElementParameterMissing: 'Give either `index` or `label`.',
+        ArrayElementParameterConflict: 'Give only one of `index` and `label`.',
+        ArrayNotLabeled: 'The array has no labels; use `index` instead of `label`.',
+      },
+    },
+    ({ data, index, label, return_nodata }) => {
+      if (index !== undefined && label !== undefined && label !== null) {
+        throw new ProcessException('ArrayElementParameterConflict', 'Give only one of `index` and `label`.');
+      }
+      if (index === undefined && (label === undefined || label === null)) {
+        throw new ProcessException('ArrayElementParameterMissing', 'Give either `index` or `label`.');
+      }
+      if (isPixelArray(data)) return elementOfTile(data, index, label, return_nodata);
+      const values = elementsOf(data);
+      let k = index as number | undefined;
+      if (k === undefined) {
+        const labels = labelsOf(data);
+        if (!labels) throw new ProcessException('ArrayNotLabeled', 'The array has no labels; use `index` instead of `label`.');
+        k = labelIndex(labels, label);
+      }
+      if (k >= 0 && k < values.length) return values[k];
+      if (return_nodata) return null;
+      throw notAvailable();
+    },
+  ),
+  defineProcess(
+    'array_create',
+    {
+      summary: 'Create an array',
+      description: 'Builds an array from `data`, repeated `repeat` times.',
+      parameters: { data: 'The elements to start with.', repeat: 'How many times `data` is repeated.' },
+      returns: 'The new array.',
+    },
+    ({ data, repeat }) => {
+      const values = elementsOf(data);
+      const out: unknown[] = [];
+      for (let r = 0; r < repeat; r++) out.push(...values);
+      return out;
+    },
+  ),
+  defineProcess(
+    'array_create_labeled',
+    {
+      summary: 'Create a labeled array',
+      description: 'Pairs each element of `data` with the label at the same position of `labels`.',
+      parameters: { data: 'The elements.', labels: 'One unique label per element.' },
+      returns: 'The labeled array.',
+      exceptions: { ArrayLengthMismatch: '`data` and `labels` must have the same number of elements.' },
+    },
+    ({ data, labels }) => {
+      const values = elementsOf(data);
+      if (values.length !== labels.length) {
+        throw new ProcessException('ArrayLengthMismatch', '`data` and `labels` must have the same number of elements.');
+      }
+      return new LabeledArray(values, labels);
+    },
+  ),
+  defineProcess(
+    'array_concat',
+    {
+      summary: 'Join two arrays',
+      description: 'Appends the elements of `array2` to those of `array1`. Labeled arrays stay labeled; their labels must not repeat.',
+      parameters: { array1: 'The first array.', array2: 'The array appended to the first.' },
+      returns: 'The joined array.',
+      exceptions: { ArrayLabelConflict: 'Both arrays have an element with the same label.' },
+    },
+    ({ array1, array2 }) => {
+      const values = [...elementsOf(array1), ...elementsOf(array2)];
+      const labels1 = labelsOf(array1);
+      const labels2 = labelsOf(array2);
+      if (!labels1 && !labels2) return values;
+      const labels = [...(labels1 ?? elementsOf(array1).map((_, k) => k)), ...(labels2 ?? elementsOf(array2).map((_, k) => k))];
+      if (new Set(labels).size !== labels.length) {
+        throw new ProcessException('ArrayLabelConflict', 'Both arrays have an element with the same label.');
+      }
+      return new LabeledArray(values, labels);
+    },
+  ),
+  defineProcess(
+    'array_append',
+    {
+      summary: 'Append a value to an array',
+      description: 'Adds `value` at the end of `data`; for labeled arrays `label` names the new element.',
+      parameters: { data: 'The array to extend.', value: 'The value to append.', label: 'Label of the new element in a labeled array.' },
+      returns: 'The extended array.',
+      exceptions: { LabelExists: 'The array already has an element with this label.', ArrayNotLabeled: 'A label was given but the array has no labels.' },
+    },
+    ({ data, value, label }) => {
+      const values = [...elementsOf(data), value];
+      const labels = labelsOf(data);
+      if (label === undefined || label === null) {
+        return labels ? new LabeledArray(values, [...labels, labels.length]) : values;
+      }
+      if (!labels) {
+        if (elementsOf(data).length > 0) throw new ProcessException('ArrayNotLabeled', 'A label was given but the array has no labels.');
+        return new LabeledArray(values, [label]);
+      }
+      if (labels.includes(label)) throw new ProcessException('LabelExists', 'The array already has an element with this label.');
+      return new LabeledArray(values, [...labels, label]);
+    },
+  ),
+  defineProcess(
+    'array_contains',
+    {
+      summary: 'Does an array contain a value?',
+      description: 'Tests whether `data` contains `value`. Only numbers, strings and booleans can be found; no-data, arrays and objects never match.',
+      parameters: { data: 'The array to search.', value: 'The value to look for.' },
+      returns: 'true when found, false otherwise.',
+    },
+    ({ data, value }) => elementsOf(data).some((v) => samePrimitive(v, value)),
+  ),
+  defineProcess(
+    'array_find',
+    {
+      summary: 'Index of a value',
+      description: 'The zero-based index of the first (or, with `reverse`, the last) element equal to `value`. No-data, arrays and objects are never found.',
+      parameters: { data: 'The array to search.', value: 'The value to look for.', reverse: 'Search from the end.' },
+      returns: 'The index, or null when not found.',
+    },
+    ({ data, value, reverse }) => {
+      const values = elementsOf(data);
+      for (let step = 0; step < values.length; step++) {
+        const k = reverse ? values.length - 1 - step : step;
+        if (samePrimitive(values[k], value)) return k;
+      }
+      return null;
+    },
+  ),
+  defineProcess(
+    'array_find_label',
+    {
+      summary: 'Index of a label',
+      description: 'The zero-based index of the element with the given label.',
+      parameters: { data: 'A labeled array.', label: 'The label to look for.' },
+      returns: 'The index, or null when the label does not exist.',
+    },
+    ({ data, label }) => {
+      const labels = isPixelArray(data) ? data.labels : labelsOf(data);
+      if (!labels) return null;
+      const k = labelIndex(labels, label);
+      return k < 0 ? null : k;
+    },
+  ),
+  defineProcess(
+    'array_labels',
+    {
+      summary: 'Labels of an array',
+      description: 'The labels of a labeled array, or the indices 0, 1, ... of an unlabeled one.',
+      parameters: { data: 'The array.' },
+      returns: 'The labels.',
+    },
+    ({ data }) => {
+      if (isPixelArray(data)) return [...data.labels];
+      return labelsOf(data) ?? elementsOf(data).map((_, k) => k);
+    },
+  ),
+  defineProcess(
+    'array_modify',
+    {
+      summary: 'Replace, insert or remove elements',
+      description: 'Replaces `length` elements starting at `index` with `values`: a length of 0 inserts, an empty `values` removes.',
+      parameters: { data: 'The array to change.', values: 'The elements to put in.', index: 'Where to start.', length: 'How many elements to replace.' },
+      returns: 'The changed array.',
+      exceptions: {
+        ArrayElementNotAvailable: 'The index lies beyond the end of the array.',
+        ArrayLabelConflict: 'The new elements have labels that exist in the array already.',
+      },
+    },
+    ({ data, values, index, length }) => {
+      const current = elementsOf(data);
+      if (index > current.length) throw new ProcessException('ArrayElementNotAvailable', 'The index lies beyond the end of the array.');
+      const out = [...current];
+      out.splice(index, length, ...elementsOf(values));
+      const labels = labelsOf(data);
+      if (!labels) return out;
+      const newLabels = labelsOf(values);
+      if (!newLabels) return out;
+      const kept = [...labels];
+      kept.splice(index, length);
+      if (newLabels.some((l) => kept.includes(l))) {
+        throw new ProcessException('ArrayLabelConflict', 'The new elements have labels that exist in the array already.');
+      }
+      kept.splice(index, 0, ...newLabels);
+      return new LabeledArray(out, kept);
+    },
+  ),
+  defineProcess(
+    'array_apply',
+    {
+      summary: 'Apply a process to each element',
+      description: 'Runs the child process for every element of `data` and returns the results in the same order and with the same labels.',
+      parameters: { data: 'The array to process.' },
+      returns: 'The array of results.',
+    },
+    ({ data, process, context }) => applyToElements(data, process as Callback, context),
+  ),
+  defineProcess(
+    'array_filter',
+    {
+      summary: 'Keep matching elements',
+      description: 'Keeps the elements for which the child process `condition` returns true, with their labels.',
+      parameters: { data: 'The array to filter.', condition: 'A child process returning true for elements to keep.' },
+      returns: 'The filtered array.',
+    },
+    async ({ data, condition, context }) => {
+      if (isPixelArray(data)) throw new TypeError('array_filter cannot be used on the pixels of a data cube (the result length would vary per pixel)');
+      const values = elementsOf(data);
+      const labels = labelsOf(data);
+      const keptValues: unknown[] = [];
+      const keptLabels: Array<string | number> = [];
+      for (let k = 0; k < values.length; k++) {
+        const keep = await (condition as Callback).run({ x: values[k], index: k, label: labels ? labels[k] : null, context });
+        if (keep === true) {
+          keptValues.push(values[k]);
+          if (labels) keptLabels.push(labels[k]);
+        }
+      }
+      return labels ? new LabeledArray(keptValues, keptLabels) : keptValues;
+    },
+  ),
+  reducer(
+    'array_interpolate_linear',
+    {
+      summary: 'Fill gaps by linear interpolation',
+      description: 'Replaces no-data and NaN values that lie between two valid numbers by linear interpolation; gaps at the ends stay. Numeric labels serve as positions.',
+      parameters: { data: 'The numbers to fill.' },
+      returns: 'The array with interpolated gaps, with the same labels.',
+    },
+    (values, args) => withLabelsOf(args.data, interpolateLinear(values, numericPositions(args.data, values.length))),
+  ),
+];
