@@ -1,0 +1,57 @@
+import { DataCube } from './DataCube';
+import { TileContext, TileWindow, windowPixels } from './model';
+
+/** Keeps some labels (in the given order) of one non-spatial dimension of its parent. */
+export class SubsetCube extends DataCube {
+  private constructor(
+    private readonly parent: DataCube,
+    private readonly dimIndex: number,
+    private readonly indices: number[],
+  ) {
+    const dims = parent.dims.map((d, i) => {
+      if (i !== dimIndex) return d;
+      return {
+        ...d,
+        labels: indices.map((k) => d.labels[k]),
+        bands: d.bands ? indices.map((k) => d.bands![k]) : undefined,
+      };
+    });
+    super({ dims, grid: parent.grid, order: parent.order });
+  }
+
+  /** Prefers a selection the parent can do itself (e.g. reading fewer files). */
+  static select(parent: DataCube, dimIndex: number, indices: number[]): DataCube {
+    const dim = parent.dims[dimIndex];
+    if (indices.length === dim.labels.length && indices.every((k, i) => k === i)) return parent;
+    return parent.narrowLabels(dimIndex, indices) ?? new SubsetCube(parent, dimIndex, indices);
+  }
+
+  protected async computeTile(win: TileWindow, ctx: TileContext): Promise<Float64Array> {
+    const source = await this.parent.tile(win, ctx);
+    const dims = this.parent.dims;
+    let outer = 1;
+    for (let i = 0; i < this.dimIndex; i++) outer *= dims[i].labels.length;
+    let inner = windowPixels(win);
+    for (let i = this.dimIndex + 1; i < dims.length; i++) inner *= dims[i].labels.length;
+    const n = dims[this.dimIndex].labels.length;
+    const out = new Float64Array(outer * this.indices.length * inner);
+    let o = 0;
+    for (let a = 0; a < outer; a++) {
+      for (const k of this.indices) {
+        const start = (a * n + k) * inner;
+        out.set(source.subarray(start, start + inner), o);
+        o += inner;
+      }
+    }
+    return out;
+  }
+
+  narrowLabels(dimIndex: number, indices: number[]): DataCube | undefined {
+    // Compose the two selections into one on the parent.
+    if (dimIndex !== this.dimIndex) {
+      const narrowed = this.parent.narrowLabels(dimIndex, indices);
+      return narrowed ? SubsetCube.select(narrowed, this.dimIndex, this.indices) : undefined;
+    }
+    return SubsetCube.select(this.parent, dimIndex, indices.map((k) => this.indices[k]));
+  }
+}

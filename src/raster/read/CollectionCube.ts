@@ -1,0 +1,141 @@
+import type { BandInfo, CatalogItem } from '../../catalog/types';
+import { DataCube } from '../cube/DataCube';
+import { LabelDimension, SpatialGrid, TileContext, TileWindow, subGrid } from '../cube/model';
+import { DatasetCache } from './sources';
+import { readItemBand } from './readItemBand';
+import { transformBounds, Bounds } from '../gdal/srs';
+import { nativeBounds } from './gridOf';
+
+/** Items that share one time label; the first valid value among them wins. */
+export interface DateGroup {
+  label: string | null;
+  items: CatalogItem[];
+}
+
+export interface ReadPlan {
+  grid: SpatialGrid;
+  /** One group per label of t; a single group labelled null when the collection has no time. */
+  dates: DateGroup[];
+  bands: BandInfo[];
+  hasTime: boolean;
+  timeName: string;
+  bandsName: string;
+}
+
+/** How many (date, band) slices of one tile are read at the same time (GDAL's thread pool is small). */
+const PARALLEL_READS = 4;
+
+function hasNaN(values: Float64Array): boolean {
+  for (let i = 0; i < values.length; i++) if (values[i] !== values[i]) return true;
+  return false;
+}
+
+function intersects(a: Bounds, b: Bounds): boolean {
+  return a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
+}
+
+/**
+ * The cube load_collection returns: tiles are read from the items' files on demand,
+ * directly when a file is on the cube grid, warped onto it otherwise.
+ * Layout: [t] × bands × y × x (t only when the collection has time).
+ */
+export class CollectionCube extends DataCube {
+  private readonly footprints = new Map<CatalogItem, Bounds | null>();
+  private readonly nodata = new Map<string, Promise<number | null>>();
+
+  constructor(
+    readonly plan: ReadPlan,
+    private readonly datasets: DatasetCache = new DatasetCache(),
+  ) {
+    const dims: LabelDimension[] = [];
+    if (plan.hasTime) dims.push({ name: plan.timeName, type: 'temporal', labels: plan.dates.map((d) => d.label as string) });
+    dims.push({ name: plan.bandsName, type: 'bands', labels: plan.bands.map((b) => b.name), bands: [...plan.bands] });
+    super({ dims, grid: plan.grid });
+  }
+
+  /** Input pixels a full evaluation reads at the cube resolution. */
+  get plannedPixels(): number {
+    return this.plan.grid.width * this.plan.grid.height * this.plan.dates.length * this.plan.bands.length;
+  }
+
+  narrowLabels(dimIndex: number, indices: number[]): DataCube | undefined {
+    const dim = this.dims[dimIndex];
+    if (dim.type === 'temporal') {
+      return new CollectionCube({ ...this.plan, dates: indices.map((k) => this.plan.dates[k]) }, this.datasets);
+    }
+    return new CollectionCube({ ...this.plan, bands: indices.map((k) => this.plan.bands[k]) }, this.datasets);
+  }
+
+  private footprint(item: CatalogItem): Bounds | null {
+    if (!this.footprints.has(item)) {
+      let fp: Bounds | null = null;
+      try {
+        fp = transformBounds(nativeBounds(item.grid), item.grid.crs, this.plan.grid.crs);
+      } catch {
+        fp = null;
+      }
+      this.footprints.set(item, fp);
+    }
+    return this.footprints.get(item)!;
+  }
+
+  /** The catalogue's no-data value when it states one, else the file's. */
+  private nodataOf(href: string, bandNumber: number, band: BandInfo): Promise<number | null> {
+    if (band.nodata !== undefined) return Promise.resolve(band.nodata);
+    const key = `${bandNumber}:${href}`;
+    let value = this.nodata.get(key);
+    if (!value) {
+      value = this.datasets.get(href).then(async (ds) => (await ds.bands.getAsync(bandNumber)).noDataValue);
+      this.nodata.set(key, value);
+    }
+    return value;
+  }
+
+  protected async computeTile(win: TileWindow, ctx: TileContext): Promise<Float64Array> {
+    const target = subGrid(this.plan.grid, win);
+    const [x0, dx, , y0, , dy] = target.transform;
+    const tileBounds: Bounds = [
+      Math.min(x0, x0 + dx * target.width), Math.min(y0, y0 + dy * target.height),
+      Math.max(x0, x0 + dx * target.width), Math.max(y0, y0 + dy * target.height),
+    ];
+    const pixels = win.width * win.height;
+    const nBands = this.plan.bands.length;
+    const out = new Float64Array(this.plan.dates.length * nBands * pixels).fill(NaN);
+    const jobs: Array<() => Promise<void>> = [];
+    this.plan.dates.forEach((group, t) => {
+      const items = group.items.filter((item) => {
+        const fp = this.footprint(item);
+        return fp === null || intersects(fp, tileBounds);
+      });
+      if (items.length === 0) return;
+      this.plan.bands.forEach((band, b) => {
+        const slice = out.subarray((t * nBands + b) * pixels, (t * nBands + b + 1) * pixels);
+        jobs.push(async () => {
+          for (const item of items) {
+            const asset = item.assets[band.name];
+            if (!asset) continue;
+            ctx.signal.throwIfAborted();
+            const ds = await this.datasets.get(asset.href);
+            const nodata = await this.nodataOf(asset.href, asset.band, band);
+            ctx.stats.inputPixels += await readItemBand(ds, asset.band, item.grid, nodata, target, slice);
+            if (!hasNaN(slice)) break;
+          }
+        });
+      });
+    });
+    await runLimited(jobs, PARALLEL_READS);
+    return out;
+  }
+}
+
+/** Runs the jobs with at most `limit` in flight; the first failure rejects. */
+async function runLimited(jobs: Array<() => Promise<void>>, limit: number): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < jobs.length) {
+      const job = jobs[next++];
+      await job();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
+}

@@ -1,0 +1,105 @@
+import gdal from 'gdal-async';
+import path from 'node:path';
+import type { ProcessContext, SavedOutput } from '../../processes/types';
+import { ProcessException } from '../../processes/ProcessException';
+import { isDataCube } from '../cube/DataCube';
+import { OUTPUT_DATA_TYPES } from './dataTypes';
+import { FormatOptions } from './options';
+import { OutputWriter } from './registry';
+import { removeQuietly, scratchPath } from './tempFiles';
+import { writeTiledGeoTiff } from './tiledGeoTiff';
+import { describedVrt } from './describedVrt';
+import { spatialReference } from '../gdal/srs';
+
+const COMPRESSIONS = ['DEFLATE', 'LZW', 'ZSTD', 'NONE'] as const;
+const RESAMPLINGS = ['nearest', 'average', 'bilinear', 'cubic', 'mode'] as const;
+
+const PARAMETERS: Record<string, Record<string, unknown>> = {
+  compression: { type: 'string', enum: [...COMPRESSIONS], default: 'DEFLATE', description: 'Lossless compression of the tiles.' },
+  datatype: {
+    type: 'string',
+    enum: Object.keys(OUTPUT_DATA_TYPES),
+    default: 'float32',
+    description: 'Data type of the stored values; integers are rounded and clamped.',
+  },
+  nodata: {
+    type: ['number', 'null'],
+    default: null,
+    description: 'Value stored for no-data; by default NaN for floating point types, else the largest value of the type (smallest for signed types).',
+  },
+  tile_size: { type: 'integer', enum: [256, 512, 1024], default: 512, description: 'Edge length of the internal TIFF tiles.' },
+  overviews: { type: 'boolean', default: true, description: 'Add reduced-resolution overviews for fast display.' },
+  overview_resampling: { type: 'string', enum: [...RESAMPLINGS], default: 'nearest', description: 'How overview pixels are computed.' },
+};
+
+/**
+ * Cloud-Optimized GeoTIFF: the cube is written tile by tile into a scratch GeoTIFF, which
+ * GDAL's COG driver then turns into the final file with overviews. All non-spatial labels
+ * (dates × bands) become bands, described as `label/label`.
+ */
+export const gtiffWriter: OutputWriter = {
+  info: {
+    name: 'GTiff',
+    title: 'GeoTIFF (Cloud-Optimized)',
+    description: 'Cloud-Optimized GeoTIFF with one band per date and band, per-band statistics and overviews.',
+    gis_data_types: ['raster'],
+    parameters: PARAMETERS,
+  },
+  aliases: ['GeoTIFF', 'COG', 'tif', 'tiff'],
+
+  async write(data: unknown, rawOptions: Record<string, unknown>, basename: string, ctx: ProcessContext): Promise<SavedOutput> {
+    const options = new FormatOptions('GTiff', rawOptions, PARAMETERS);
+    if (!isDataCube(data) || !data.grid) {
+      throw new ProcessException('FormatUnsuitable', 'GTiff can only store raster data cubes with x and y dimensions.');
+    }
+    if (data.isEmpty) throw new ProcessException('DataCubeEmpty', 'The data cube is empty; GTiff cannot store it.');
+    const dataType = OUTPUT_DATA_TYPES[options.enumValue('datatype', Object.keys(OUTPUT_DATA_TYPES), 'float32')];
+    const nodata = options.has('nodata') ? options.number('nodata', NaN) : dataType.defaultNodata;
+    const compression = options.enumValue('compression', COMPRESSIONS, 'DEFLATE');
+    const blockSize = options.integer('tile_size', 512, 256, 1024);
+    const overviews = options.boolean('overviews', true);
+    const resampling = options.enumValue('overview_resampling', RESAMPLINGS, 'nearest');
+
+    const scratch = scratchPath(ctx.workDir, 'tif');
+    const target = path.join(ctx.workDir, `${basename}.tif`);
+    try {
+      const written = await writeTiledGeoTiff(data, ctx, {
+        path: scratch,
+        dataType,
+        nodata,
+        tileSize: ctx.config.processing.tileSize,
+        // Fast, lossless scratch compression keeps the temporary file small.
+        creationOptions: ['COMPRESS=ZSTD', 'ZSTD_LEVEL=1'],
+      });
+      ctx.signal.throwIfAborted();
+      const grid = data.grid;
+      const vrt = describedVrt(
+        { path: scratch, width: grid.width, height: grid.height, dataType: dataType.gdal, nodata, metadata: written.metadata },
+        written.bands,
+        { transform: grid.transform, srsWkt: grid.crs ? spatialReference(grid.crs).toWKT() : null },
+      );
+      const src = await gdal.openAsync(vrt);
+      try {
+        const cog = await gdal.drivers.get('COG').createCopyAsync(target, src, {
+          COMPRESS: compression,
+          BLOCKSIZE: String(blockSize),
+          OVERVIEWS: overviews ? 'AUTO' : 'NONE',
+          OVERVIEW_RESAMPLING: resampling.toUpperCase(),
+          BIGTIFF: 'IF_SAFER',
+          ...(compression !== 'NONE' && !dataType.integer ? { PREDICTOR: 'YES' } : {}),
+        });
+        cog.close();
+      } finally {
+        src.close();
+      }
+    } finally {
+      await removeQuietly(scratch);
+    }
+    return {
+      path: target,
+      filename: `${basename}.tif`,
+      mediaType: 'image/tiff; application=geotiff; profile=cloud-optimized',
+      format: 'GTiff',
+    };
+  },
+};

@@ -1,0 +1,55 @@
+import gdal from 'gdal-async';
+
+type NumericArray = Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array;
+
+export interface OutputDataType {
+  /** Option value as clients write it. */
+  name: string;
+  gdal: string;
+  create(length: number): NumericArray;
+  integer: boolean;
+  min: number;
+  max: number;
+  /** No-data value used when the client gives none. */
+  defaultNodata: number;
+}
+
+function integerType(name: string, gdalType: string, make: (n: number) => NumericArray, min: number, max: number, defaultNodata: number): OutputDataType {
+  return { name, gdal: gdalType, create: make, integer: true, min, max, defaultNodata };
+}
+
+export const OUTPUT_DATA_TYPES: Record<string, OutputDataType> = {
+  byte: integerType('byte', gdal.GDT_Byte, (n) => new Uint8Array(n), 0, 255, 255),
+  int16: integerType('int16', gdal.GDT_Int16, (n) => new Int16Array(n), -32768, 32767, -32768),
+  uint16: integerType('uint16', gdal.GDT_UInt16, (n) => new Uint16Array(n), 0, 65535, 65535),
+  int32: integerType('int32', gdal.GDT_Int32, (n) => new Int32Array(n), -2147483648, 2147483647, -2147483648),
+  uint32: integerType('uint32', gdal.GDT_UInt32, (n) => new Uint32Array(n), 0, 4294967295, 4294967295),
+  float32: { name: 'float32', gdal: gdal.GDT_Float32, create: (n) => new Float32Array(n), integer: false, min: -Infinity, max: Infinity, defaultNodata: NaN },
+  float64: { name: 'float64', gdal: gdal.GDT_Float64, create: (n) => new Float64Array(n), integer: false, min: -Infinity, max: Infinity, defaultNodata: NaN },
+};
+
+/**
+ * Converts one plane of a tile to the stored type: NaN becomes `nodata`, integers are
+ * rounded and clamped to the type's range.
+ */
+export function convertPlane(values: Float64Array, type: OutputDataType, nodata: number): NumericArray {
+  if (type.name === 'float64' && Number.isNaN(nodata)) return values;
+  const out = type.create(values.length);
+  if (!type.integer) {
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      out[i] = v !== v ? nodata : v;
+    }
+    return out;
+  }
+  const { min, max } = type;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    out[i] = v !== v ? nodata : v < min ? min : v > max ? max : Math.round(v);
+  }
+  return out;
+}
+
+export function nodataTest(nodata: number): (v: number) => boolean {
+  return Number.isNaN(nodata) ? (v) => v !== v : (v) => v === nodata || v !== v;
+}

@@ -1,0 +1,41 @@
+import type { OutputBand } from './bandLayout';
+
+function escapeXml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+export interface VrtSource {
+  path: string;
+  width: number;
+  height: number;
+  /** GDAL data type name, e.g. `Float32`. */
+  dataType: string;
+  nodata: number;
+  /** Band metadata to carry over (labels, statistics), per band. */
+  metadata: Array<Record<string, string>>;
+}
+
+/**
+ * A VRT (as XML text, which GDAL opens directly) exposing a GeoTIFF with band descriptions:
+ * gdal-async cannot set descriptions itself, but drivers copy them from a VRT source.
+ */
+export function describedVrt(source: VrtSource, bands: OutputBand[], georef: { transform: number[]; srsWkt: string | null }): string {
+  const nodata = Number.isNaN(source.nodata) ? 'nan' : String(source.nodata);
+  const parts = [`<VRTDataset rasterXSize="${source.width}" rasterYSize="${source.height}">`];
+  if (georef.srsWkt) parts.push(`<SRS>${escapeXml(georef.srsWkt)}</SRS>`);
+  parts.push(`<GeoTransform>${georef.transform.join(',')}</GeoTransform>`);
+  bands.forEach((band, i) => {
+    parts.push(`<VRTRasterBand dataType="${source.dataType}" band="${i + 1}">`);
+    parts.push(`<Description>${escapeXml(band.description)}</Description>`);
+    parts.push(`<NoDataValue>${nodata}</NoDataValue>`);
+    parts.push('<Metadata>');
+    for (const [k, v] of Object.entries(source.metadata[i] ?? {})) parts.push(`<MDI key="${escapeXml(k)}">${escapeXml(v)}</MDI>`);
+    parts.push('</Metadata>');
+    parts.push(
+      `<SimpleSource><SourceFilename relativeToVRT="0">${escapeXml(source.path)}</SourceFilename><SourceBand>${i + 1}</SourceBand></SimpleSource>`,
+    );
+    parts.push('</VRTRasterBand>');
+  });
+  parts.push('</VRTDataset>');
+  return parts.join('');
+}
