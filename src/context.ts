@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config/types';
 import type { Db } from './store/database';
 import type { UserStore } from './auth/UserStore';
+import type { ProcessManager } from './jobs/ProcessManager';
 import type { OidcAuthenticator } from './auth/oidc/OidcAuthenticator';
 import type { Workspace } from './workspace';
 
@@ -18,6 +19,8 @@ export interface ServerContext {
   oidc: OidcAuthenticator;
   /** Users' uploaded files and user-defined processes. */
   workspace: Workspace;
+  /** Batch jobs: the queue, worker processes, logs and results. */
+  jobs: ProcessManager;
   /** Version of this back-end, from package.json. */
   backendVersion: string;
 }

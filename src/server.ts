@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config/types';
 import type { ServerContext } from './context';
 import { UserStore } from './auth/UserStore';
+import { ProcessManager } from './jobs/ProcessManager';
 import { OidcAuthenticator } from './auth/oidc/OidcAuthenticator';
 import { openDatabase } from './store/database';
 import { createWorkspace } from './workspace';
@@ -19,7 +20,8 @@ export async function createContext(config: Config, logger: Logger): Promise<Ser
   const users = new UserStore(db);
   const workspace = createWorkspace(config, db);
   const oidc = new OidcAuthenticator(config.oidc, users, logger);
-  return { config, logger, db, users, oidc, workspace, backendVersion: readBackendVersion() };
+  const jobs = new ProcessManager(config, db, logger);
+  return { config, logger, db, users, oidc, workspace, jobs, backendVersion: readBackendVersion() };
 }
 
 /** Everything start-up does before listening: demo data and account where configured. */
@@ -40,9 +42,12 @@ export async function startServer(ctx: ServerContext): Promise<http.Server> {
     server.once('error', reject);
     server.listen(ctx.config.port, ctx.config.host, () => resolve());
   });
+  // Jobs start once the port is bound: a second server on the same data directory fails before touching them.
+  ctx.jobs.start();
   return server;
 }
 
 export function closeContext(ctx: ServerContext): void {
+  ctx.jobs.stop();
   ctx.db.close();
 }

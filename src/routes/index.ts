@@ -5,6 +5,7 @@ import { Capabilities, Conformance, WellKnown } from './Capabilities';
 import { CredentialsBasic, CredentialsOidc } from './Credentials';
 import { FileFormats, ServiceTypes, UdfRuntimes } from './Discovery';
 import { Me } from './Me';
+import { JobEstimate, JobItem, JobLogs, JobResultFile, JobResults, Jobs } from './Jobs';
 import { FileItem, Files } from './Files';
 import { ProcessGraphItem, ProcessGraphs } from './ProcessGraphs';
 
@@ -20,6 +21,12 @@ export function createResources(ctx: ServerContext, endpoints: () => Endpoint[])
     new CredentialsBasic(ctx),
     new CredentialsOidc(ctx),
     new Me(ctx),
+    new Jobs(ctx),
+    new JobItem(ctx),
+    new JobResults(ctx),
+    new JobResultFile(ctx),
+    new JobLogs(ctx),
+    new JobEstimate(ctx),
     new Files(ctx),
     new FileItem(ctx),
     new ProcessGraphs(ctx),
