@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config/types';
 import type { Db } from './store/database';
 import type { UserStore } from './auth/UserStore';
+import type { Catalog } from './catalog/types';
 import type { ProcessManager } from './jobs/ProcessManager';
 import type { OidcAuthenticator } from './auth/oidc/OidcAuthenticator';
 import type { Workspace } from './workspace';
@@ -15,6 +16,8 @@ export interface ServerContext {
   logger: Logger;
   db: Db;
   users: UserStore;
+  /** The collections: what the data locations hold, for the collection endpoints and load_collection. */
+  catalog: Catalog;
   /** OpenID Connect providers and the check of their access tokens. */
   oidc: OidcAuthenticator;
   /** Users' uploaded files and user-defined processes. */

@@ -12,6 +12,8 @@ import { createWorkspace } from './workspace';
 import { readBackendVersion } from './version';
 import { createApp } from './app';
 import { ensureDemoAccount } from './auth/demoAccount';
+import { LocalCatalog } from './catalog/LocalCatalog';
+import { ensureDemoData } from './catalog/demo/generate';
 
 /** Opens the stores in the data directory and wires the context every resource gets. */
 export async function createContext(config: Config, logger: Logger): Promise<ServerContext> {
@@ -21,12 +23,15 @@ export async function createContext(config: Config, logger: Logger): Promise<Ser
   const workspace = createWorkspace(config, db);
   const oidc = new OidcAuthenticator(config.oidc, users, logger);
   const jobs = new ProcessManager(config, db, logger);
-  return { config, logger, db, users, oidc, workspace, jobs, backendVersion: readBackendVersion() };
+  const catalog = new LocalCatalog(config, db, logger);
+  await catalog.refresh(true);
+  return { config, logger, db, users, catalog, oidc, workspace, jobs, backendVersion: readBackendVersion() };
 }
 
 /** Everything start-up does before listening: demo data and account where configured. */
 export async function prepare(ctx: ServerContext): Promise<void> {
   if (ctx.config.demo && !ctx.config.production) await ensureDemoAccount(ctx);
+  if (ctx.config.demo && (await ensureDemoData(ctx.config.dataDir, ctx.logger))) await ctx.catalog.refresh?.(true);
   // Not awaited: the server must serve Basic users even while an identity provider is unreachable.
   ctx.oidc.warmUp();
 }

@@ -91,4 +91,13 @@ export interface Catalog {
   items(id: string, query?: ItemQuery): CatalogItem[];
   /** The full STAC Collection document served at `/collections/{id}` (links relative to `baseUrl`). */
   stacCollection(id: string, baseUrl: string): Record<string, unknown> | undefined;
+  /** JSON Schema of the item properties usable in `load_collection`'s `properties` filter. */
+  queryables?(id: string, baseUrl: string): Record<string, unknown> | undefined;
+  /**
+   * Brings the catalogue up to date with the data locations (files added, changed, removed);
+   * `force` looks at once.
+   * Cheap when called often: it looks at the files at most once per `collections.rescanSeconds`.
+   * The synchronous methods answer from the last scan (and start a new one in the background when due).
+   */
+  refresh?(force?: boolean): Promise<void>;
 }

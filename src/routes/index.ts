@@ -5,6 +5,7 @@ import { Capabilities, Conformance, WellKnown } from './Capabilities';
 import { CredentialsBasic, CredentialsOidc } from './Credentials';
 import { FileFormats, ServiceTypes, UdfRuntimes } from './Discovery';
 import { Me } from './Me';
+import { CollectionDetails, CollectionQueryables, Collections } from './Collections';
 import { JobEstimate, JobItem, JobLogs, JobResultFile, JobResults, Jobs } from './Jobs';
 import { FileItem, Files } from './Files';
 import { ProcessGraphItem, ProcessGraphs } from './ProcessGraphs';
@@ -21,6 +22,9 @@ export function createResources(ctx: ServerContext, endpoints: () => Endpoint[])
     new CredentialsBasic(ctx),
     new CredentialsOidc(ctx),
     new Me(ctx),
+    new Collections(ctx),
+    new CollectionDetails(ctx),
+    new CollectionQueryables(ctx),
     new Jobs(ctx),
     new JobItem(ctx),
     new JobResults(ctx),

@@ -1,0 +1,73 @@
+import gdal from 'gdal-async';
+import type { GridInfo } from './types';
+
+export type Bbox = [number, number, number, number];
+
+/** Longitude/latitude in that order, whatever the axis order of EPSG:4326. */
+const LON_LAT = gdal.SpatialReference.fromProj4('+proj=longlat +datum=WGS84 +no_defs');
+
+/** EPSG code and GDAL-usable CRS string of a spatial reference. */
+export function describeCrs(srs: gdal.SpatialReference | null): { crs: string; epsg: number | null } {
+  if (!srs) return { crs: '', epsg: null };
+  let code = srs.getAuthorityName(null) === 'EPSG' ? Number(srs.getAuthorityCode(null)) : NaN;
+  if (!Number.isInteger(code)) {
+    try {
+      const probe = srs.clone();
+      probe.autoIdentifyEPSG();
+      if (probe.getAuthorityName(null) === 'EPSG') code = Number(probe.getAuthorityCode(null));
+    } catch {
+      // Not every CRS has an EPSG equivalent; the WKT describes it then.
+    }
+  }
+  return Number.isInteger(code) ? { crs: `EPSG:${code}`, epsg: code } : { crs: srs.toWKT(), epsg: null };
+}
+
+/** The grid's extent in its own CRS: [minX, minY, maxX, maxY]. */
+export function nativeBbox(grid: GridInfo): Bbox {
+  const [ox, px, rx, oy, ry, py] = grid.geoTransform;
+  const xs = [ox, ox + px * grid.width, ox + rx * grid.height, ox + px * grid.width + rx * grid.height];
+  const ys = [oy, oy + py * grid.height, oy + ry * grid.width, oy + ry * grid.width + py * grid.height];
+  return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
+}
+
+function spatialReference(crs: string): gdal.SpatialReference {
+  const srs = /^EPSG:\d+$/i.test(crs) ? gdal.SpatialReference.fromEPSG(Number(crs.slice(5))) : gdal.SpatialReference.fromUserInput(crs);
+  // PROJ strings are always easting/northing, which sidesteps authority axis orders (EPSG:4326, EPSG:3035).
+  return gdal.SpatialReference.fromProj4(srs.toProj4());
+}
+
+/** Reprojects a native bbox to WGS84, following its edges so curved borders are covered. */
+export function bboxToWgs84(bbox: Bbox, crs: string): Bbox {
+  if (!crs) throw new Error('the raster has no coordinate reference system');
+  const transform = new gdal.CoordinateTransformation(spatialReference(crs), LON_LAT);
+  const [x0, y0, x1, y1] = bbox;
+  const steps = 20;
+  let w = Infinity, s = Infinity, e = -Infinity, n = -Infinity;
+  for (let i = 0; i <= steps; i++) {
+    const fx = x0 + ((x1 - x0) * i) / steps;
+    const fy = y0 + ((y1 - y0) * i) / steps;
+    for (const [x, y] of [[fx, y0], [fx, y1], [x0, fy], [x1, fy]]) {
+      const p = transform.transformPoint(x, y);
+      if (!Number.isFinite(p.x) || !Number.isFinite(p.y)) continue;
+      w = Math.min(w, p.x); e = Math.max(e, p.x); s = Math.min(s, p.y); n = Math.max(n, p.y);
+    }
+  }
+  if (!Number.isFinite(w)) throw new Error('the extent cannot be transformed to WGS84');
+  return [round(Math.max(w, -180)), round(Math.max(s, -90)), round(Math.min(e, 180)), round(Math.min(n, 90))];
+}
+
+/** Seven decimals of a degree are about a centimetre: enough, and keeps the JSON short. */
+function round(value: number): number {
+  return Math.round(value * 1e7) / 1e7;
+}
+
+export function bboxUnion(boxes: Bbox[]): Bbox {
+  return boxes.reduce<Bbox>(
+    (u, b) => [Math.min(u[0], b[0]), Math.min(u[1], b[1]), Math.max(u[2], b[2]), Math.max(u[3], b[3])],
+    [Infinity, Infinity, -Infinity, -Infinity],
+  );
+}
+
+export function bboxesIntersect(a: Bbox, b: Bbox): boolean {
+  return a[0] <= b[2] && b[0] <= a[2] && a[1] <= b[3] && b[1] <= a[3];
+}
