@@ -5,6 +5,7 @@ import type { UserStore } from './auth/UserStore';
 import type { Catalog } from './catalog/types';
 import type { ProcessManager } from './jobs/ProcessManager';
 import type { OidcAuthenticator } from './auth/oidc/OidcAuthenticator';
+import type { Processing } from './processes/sync';
 import type { Workspace } from './workspace';
 
 /**
@@ -24,6 +25,8 @@ export interface ServerContext {
   workspace: Workspace;
   /** Batch jobs: the queue, worker processes, logs and results. */
   jobs: ProcessManager;
+  /** The process registry, graph validation and synchronous runs (POST /result) with their logs. */
+  processing: Processing;
   /** Version of this back-end, from package.json. */
   backendVersion: string;
 }

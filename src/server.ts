@@ -14,6 +14,7 @@ import { createApp } from './app';
 import { ensureDemoAccount } from './auth/demoAccount';
 import { LocalCatalog } from './catalog/LocalCatalog';
 import { ensureDemoData } from './catalog/demo/generate';
+import { Processing } from './processes/sync';
 
 /** Opens the stores in the data directory and wires the context every resource gets. */
 export async function createContext(config: Config, logger: Logger): Promise<ServerContext> {
@@ -25,7 +26,8 @@ export async function createContext(config: Config, logger: Logger): Promise<Ser
   const jobs = new ProcessManager(config, db, logger);
   const catalog = new LocalCatalog(config, db, logger);
   await catalog.refresh(true);
-  return { config, logger, db, users, catalog, oidc, workspace, jobs, backendVersion: readBackendVersion() };
+  const processing = new Processing({ config, logger, catalog });
+  return { config, logger, db, users, catalog, oidc, workspace, jobs, processing, backendVersion: readBackendVersion() };
 }
 
 /** Everything start-up does before listening: demo data and account where configured. */

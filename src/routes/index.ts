@@ -9,6 +9,9 @@ import { CollectionDetails, CollectionQueryables, Collections } from './Collecti
 import { JobEstimate, JobItem, JobLogs, JobResultFile, JobResults, Jobs } from './Jobs';
 import { FileItem, Files } from './Files';
 import { ProcessGraphItem, ProcessGraphs } from './ProcessGraphs';
+import { Processes } from './Processes';
+import { Validation } from './Validation';
+import { Result, ResultLogs } from './Result';
 
 /** Every endpoint the server offers. Add a resource here and it is served and advertised. */
 export function createResources(ctx: ServerContext, endpoints: () => Endpoint[]): Resource[] {
@@ -35,5 +38,9 @@ export function createResources(ctx: ServerContext, endpoints: () => Endpoint[])
     new FileItem(ctx),
     new ProcessGraphs(ctx),
     new ProcessGraphItem(ctx),
+    new Processes(ctx),
+    new Validation(ctx),
+    new Result(ctx),
+    new ResultLogs(ctx),
   ];
 }

@@ -46,7 +46,7 @@ type Result = { value: unknown } | { error: { code: string; message: string } };
 
 async function execute(processId: string, args: Record<string, unknown>, registry: ProcessRegistry, config: Config): Promise<Result> {
   const graph = { [processId]: { process_id: processId, arguments: args, result: true } } as unknown as ProcessGraph;
-  const errors = validateProcessGraph(graph, registry, { maxNodes: 10_000, maxDepth: 100 });
+  const errors = validateProcessGraph(graph, registry, { maxNodes: 10_000, maxDepth: 100, requireParameterValues: true });
   if (errors.length > 0) return { error: { code: errors[0].code, message: errors[0].message } };
   const workDir = createWorkDir(config);
   const ctx = createProcessContext(

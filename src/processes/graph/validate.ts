@@ -16,6 +16,11 @@ export interface ValidationOptions {
   parameters?: DeclaredParameter[];
   /** When given, collection ids are checked against it. */
   catalog?: Catalog;
+  /**
+   * Whether reading an undeclared top-level parameter is an error. POST /validation must not
+   * complain about them (they may be supplied later); a run needs every value.
+   */
+  requireParameterValues?: boolean;
 }
 
 /** Callback parameters visible in a graph, with their schemas; parents' parameters stay visible. */
@@ -134,7 +139,10 @@ class GraphValidator {
     const name = parameterReference(value);
     if (name !== undefined) {
       const found = lookup(scope, name);
-      if (!found.found) return this.invalid(`${at} reads parameter '${name}', which is not defined`);
+      if (!found.found) {
+        if (!this.options.requireParameterValues) return;
+        return this.invalid(`${at} reads parameter '${name}', which is not defined`);
+      }
       if (schema !== undefined && found.schema !== undefined && !kindsCompatible(schemaKinds(found.schema), schemaKinds(schema))) {
         this.parameterInvalid(processId, parameter, `parameter '${name}' has the wrong type`);
       }

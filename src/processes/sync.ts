@@ -1,0 +1,165 @@
+/**
+ * The orchestration behind POST /result and POST /validation: find the process graph in a
+ * request, validate it, run it within the synchronous limits, and hand back either the file
+ * save_result wrote or the JSON value of the result.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Config } from '../config/types';
+import type { Catalog } from '../catalog/types';
+import type { User } from '../auth/UserStore';
+import { OpenEOError, isOpenEOError } from '../errors/OpenEOError';
+import { assertSyncPixelLimit } from '../raster/limits';
+import { isDataCube } from '../raster/cube/DataCube';
+import { writeDefaultOutput } from '../raster/output';
+import { createProcessRegistry } from '.';
+import { ProcessRegistry } from './registry';
+import { validateProcessGraph } from './graph/validate';
+import { evaluateGraph } from './graph/evaluate';
+import { DeclaredParameter, ProcessGraph, isRecord } from './graph/types';
+import { RunLogStore } from './runLogs';
+import { toJsonValue } from './jsonResult';
+import { createProcessContext, createWorkDir, removeWorkDir } from './runContext';
+import type { ProcessDefinition, SavedOutput } from './types';
+
+/** A process (graph plus metadata) as the API sends it. */
+export interface ProcessDocument {
+  process_graph: ProcessGraph;
+  parameters?: DeclaredParameter[];
+}
+
+export type SyncOutcome = { runId: string; cleanup(): Promise<void> } & (
+  | { kind: 'file'; output: SavedOutput }
+  | { kind: 'json'; value: unknown }
+);
+
+export interface ProcessingDeps {
+  config: Config;
+  logger: Logger;
+  catalog: Catalog;
+}
+
+/** Finds the process in a request body: `{process_graph}` itself or wrapped as `{process: {process_graph}}`. */
+export function processFromBody(body: unknown): ProcessDocument {
+  const candidate = isRecord(body) && !('process_graph' in body) && isRecord(body.process) ? body.process : body;
+  if (!isRecord(candidate) || candidate.process_graph === undefined) throw new OpenEOError('ProcessGraphMissing');
+  const parameters = candidate.parameters;
+  if (parameters !== undefined && !(Array.isArray(parameters) && parameters.every((p) => isRecord(p) && typeof p.name === 'string'))) {
+    throw new OpenEOError('ProcessInvalid', { reason: '`parameters` must be a list of objects with a name' });
+  }
+  return candidate as unknown as ProcessDocument;
+}
+
+/** Default values of the declared parameters: what a run without caller-supplied values sees. */
+function parameterDefaults(process: ProcessDocument): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const p of process.parameters ?? []) if ('default' in p) values[p.name] = p.default;
+  return values;
+}
+
+/** Rejects a result cube over the synchronous pixel budget before save_result reads anything. */
+function withSyncPixelLimit(registry: ProcessRegistry, limit: number): ProcessRegistry {
+  const definitions: ProcessDefinition[] = registry.specs().map((spec) => {
+    const definition = registry.get(spec.id)!;
+    if (spec.id !== 'save_result') return definition;
+    return {
+      spec,
+      execute(args, ctx) {
+        if (isDataCube(args.data)) assertSyncPixelLimit(args.data, limit);
+        return definition.execute(args, ctx);
+      },
+    };
+  });
+  return new ProcessRegistry(definitions);
+}
+
+/** Resolves when the signal fires by rejecting with its reason, so a run never outlives its deadline. */
+function whenAborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    const fail = () => reject(signal.reason);
+    if (signal.aborted) fail();
+    else signal.addEventListener('abort', fail, { once: true });
+  });
+}
+
+export class Processing {
+  readonly registry: ProcessRegistry;
+  readonly runLogs = new RunLogStore();
+  private readonly syncRegistry: ProcessRegistry;
+
+  constructor(private readonly deps: ProcessingDeps) {
+    this.registry = createProcessRegistry();
+    this.syncRegistry = withSyncPixelLimit(this.registry, deps.config.limits.syncMaxPixels);
+  }
+
+  /** Every problem of the process in a POST /validation body ([] when valid). */
+  validate(body: unknown): OpenEOError[] {
+    const process = processFromBody(body);
+    return validateProcessGraph(process.process_graph, this.registry, this.validationOptions(process, false));
+  }
+
+  private validationOptions(process: ProcessDocument, requireParameterValues: boolean) {
+    const { limits } = this.deps.config;
+    return {
+      maxNodes: limits.graphMaxNodes,
+      maxDepth: limits.graphMaxDepth,
+      parameters: process.parameters,
+      catalog: this.deps.catalog,
+      requireParameterValues,
+    };
+  }
+
+  /**
+   * Runs the process of a POST /result body for `user`. The caller must call `cleanup()` of the
+   * outcome once the response is sent; on failure everything is cleaned up already.
+   */
+  async runSync(body: unknown, user: User, clientGone?: AbortSignal): Promise<SyncOutcome> {
+    const process = processFromBody(body);
+    const problems = validateProcessGraph(process.process_graph, this.registry, this.validationOptions(process, true));
+    if (problems.length > 0) throw problems[0];
+
+    const { config, logger, catalog } = this.deps;
+    const runId = randomUUID();
+    this.runLogs.open(runId, user.id);
+    const controller = new AbortController();
+    const seconds = config.limits.syncTimeoutSeconds;
+    const timer = setTimeout(() => controller.abort(new OpenEOError('RequestTimeout', { seconds })), seconds * 1000);
+    const onClientGone = () => controller.abort(new OpenEOError('BadRequest', { reason: 'the client closed the connection' }));
+    clientGone?.addEventListener('abort', onClientGone, { once: true });
+    const workDir = createWorkDir(config);
+    const cleanup = () => removeWorkDir(workDir);
+    const ctx = createProcessContext(
+      { config, catalog, user, logger: this.runLogs.logger(runId, logger), signal: controller.signal },
+      workDir,
+    );
+    try {
+      const value = await Promise.race([
+        evaluateGraph(process.process_graph, parameterDefaults(process), this.syncRegistry, ctx),
+        whenAborted(controller.signal),
+      ]);
+      if (ctx.outputs.length === 0 && isDataCube(value)) {
+        assertSyncPixelLimit(value, config.limits.syncMaxPixels);
+        await Promise.race([writeDefaultOutput(value, ctx), whenAborted(controller.signal)]);
+      }
+      this.runLogs.add(runId, { level: 'info', message: 'The computation finished.' });
+      if (ctx.outputs.length > 0) return { runId, kind: 'file', output: ctx.outputs[0], cleanup };
+      return { runId, kind: 'json', value: toJsonValue(value), cleanup };
+    } catch (error) {
+      await cleanup();
+      const failure = isOpenEOError(error) ? error : undefined;
+      this.runLogs.add(runId, {
+        level: 'error',
+        code: failure?.code ?? 'Internal',
+        message: failure?.message ?? 'The computation failed because of a server problem.',
+      });
+      if (failure) {
+        failure.withHeader('OpenEO-Identifier', runId).withHeader('Link', `<${config.publicUrl}/result/logs/${runId}>; rel="monitor"`);
+      }
+      else logger.error({ err: error, runId }, 'synchronous run failed');
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      clientGone?.removeEventListener('abort', onClientGone);
+    }
+  }
+}
