@@ -92,25 +92,45 @@ function rasterBand(b: BandInfo): Record<string, unknown> {
   return out;
 }
 
-/** min/max of numeric item properties, the set of values of string ones (when small). */
-function propertySummaries(items: CatalogItem[]): Record<string, unknown> {
-  const numbers = new Map<string, { minimum: number; maximum: number }>();
-  const strings = new Map<string, Set<string>>();
+interface PropertyStats {
+  numbers: Map<string, { minimum: number; maximum: number; values: Set<number> }>;
+  strings: Map<string, Set<string>>;
+}
+
+/** What the items' properties hold: ranges and value sets per property. */
+function propertyStats(items: CatalogItem[]): PropertyStats {
+  const numbers: PropertyStats['numbers'] = new Map();
+  const strings: PropertyStats['strings'] = new Map();
   for (const item of items) {
     for (const [key, value] of Object.entries(item.properties)) {
       if (typeof value === 'number' && Number.isFinite(value)) {
-        const s = numbers.get(key);
-        numbers.set(key, s ? { minimum: Math.min(s.minimum, value), maximum: Math.max(s.maximum, value) } : { minimum: value, maximum: value });
+        const s = numbers.get(key) ?? { minimum: value, maximum: value, values: new Set<number>() };
+        s.minimum = Math.min(s.minimum, value);
+        s.maximum = Math.max(s.maximum, value);
+        if (s.values.size <= MAX_SUMMARY_VALUES) s.values.add(value);
+        numbers.set(key, s);
       } else if (typeof value === 'string' && !/datetime$/.test(key) && key !== 'created' && key !== 'updated') {
         const set = strings.get(key) ?? new Set<string>();
-        set.add(value);
+        if (set.size <= MAX_SUMMARY_VALUES) set.add(value);
         strings.set(key, set);
       }
     }
   }
+  return { numbers, strings };
+}
+
+const MAX_SUMMARY_VALUES = 100;
+
+/**
+ * Summaries of item properties as sets of values. Numeric ranges ({minimum, maximum}) would be
+ * the natural form, but the openEO API schema cannot tell them from a JSON Schema (its `oneOf`
+ * matches both), so properties with many values are left to the queryables endpoint.
+ */
+function propertySummaries(items: CatalogItem[]): Record<string, unknown> {
+  const { numbers, strings } = propertyStats(items);
   const out: Record<string, unknown> = {};
-  for (const [key, range] of numbers) out[key] = range;
-  for (const [key, values] of strings) if (values.size <= 50) out[key] = [...values].sort();
+  for (const [key, s] of numbers) if (s.values.size <= MAX_SUMMARY_VALUES) out[key] = [...s.values].sort((a, b) => a - b);
+  for (const [key, values] of strings) if (values.size <= MAX_SUMMARY_VALUES) out[key] = [...values].sort();
   return out;
 }
 
@@ -164,16 +184,13 @@ export function queryablesDocument(record: CollectionRecord, baseUrl: string): R
   const properties: Record<string, unknown> = {
     datetime: { title: 'Acquisition time', type: 'string', format: 'date-time' },
   };
-  const summaries = propertySummaries(record.items);
-  for (const [key, summary] of Object.entries(summaries)) {
-    const title = PROPERTY_TITLES[key] ?? key;
-    if (Array.isArray(summary)) {
-      properties[key] = { title, type: 'string', enum: summary };
-    } else if (key === 'eo:cloud_cover') {
-      properties[key] = { title, type: 'number', minimum: 0, maximum: 100 };
-    } else {
-      properties[key] = { title, type: 'number' };
-    }
+  const { numbers, strings } = propertyStats(record.items);
+  for (const [key, values] of strings) {
+    properties[key] = { title: PROPERTY_TITLES[key] ?? key, type: 'string', ...(values.size <= MAX_SUMMARY_VALUES ? { enum: [...values].sort() } : {}) };
+  }
+  for (const [key, s] of numbers) {
+    const bounds = key === 'eo:cloud_cover' ? { minimum: 0, maximum: 100 } : { minimum: s.minimum, maximum: s.maximum };
+    properties[key] = { title: PROPERTY_TITLES[key] ?? key, type: 'number', ...bounds };
   }
   return {
     $schema: 'https://json-schema.org/draft/2019-09/schema',
