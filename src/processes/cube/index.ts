@@ -1,4 +1,25 @@
 import type { ProcessDefinition } from '../types';
+import { loadCollection } from './loadCollection';
+import { saveResult } from './saveResult';
+import { filterBbox } from './filterBbox';
+import { filterTemporal } from './filterTemporal';
+import { filterBands } from './filterBands';
+import { apply } from './apply';
+import { reduceDimension } from './reduceDimension';
+import { ndvi } from './ndvi';
 
-/** The data-cube processes (load_collection, reduce_dimension, save_result, …), backed by src/raster. */
-export const cubeProcesses: ProcessDefinition[] = [];
+/**
+ * The data-cube processes (load_collection, reduce_dimension, save_result, …), backed by src/raster.
+ * normalized_difference is not here: the library's element-wise version (src/processes/library/math.ts)
+ * already works on whole tiles.
+ */
+export const cubeProcesses: ProcessDefinition[] = [
+  loadCollection,
+  saveResult,
+  filterBbox,
+  filterTemporal,
+  filterBands,
+  apply,
+  reduceDimension,
+  ndvi,
+];

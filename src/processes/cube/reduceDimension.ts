@@ -1,0 +1,71 @@
+import { defineProcess } from '../define';
+import { ProcessException } from '../ProcessException';
+import { PixelArray } from '../types';
+import { DataCube } from '../../raster/cube/DataCube';
+import { MapCube } from '../../raster/cube/MapCube';
+import { windowPixels } from '../../raster/cube/model';
+import { reduceSpatial } from './reduceSpatial';
+import { requireCallback, requireCube, toTileVector } from './common';
+
+/**
+ * Splits a tile along the non-spatial dimension `index` into one vector per label, each in the
+ * tile layout of the reduced cube (so the reducer's output vector is directly the result tile).
+ */
+export function splitAlong(tile: Float64Array, cube: DataCube, index: number, pixels: number): Float64Array[] {
+  let outer = 1;
+  for (let i = 0; i < index; i++) outer *= cube.dims[i].labels.length;
+  let inner = pixels;
+  for (let i = index + 1; i < cube.dims.length; i++) inner *= cube.dims[i].labels.length;
+  const n = cube.dims[index].labels.length;
+  const vectors: Float64Array[] = [];
+  for (let k = 0; k < n; k++) {
+    if (outer === 1) {
+      // The planes are contiguous: no copy needed.
+      vectors.push(tile.subarray(k * inner, (k + 1) * inner));
+      continue;
+    }
+    const v = new Float64Array(outer * inner);
+    for (let a = 0; a < outer; a++) v.set(tile.subarray((a * n + k) * inner, (a * n + k + 1) * inner), a * inner);
+    vectors.push(v);
+  }
+  return vectors;
+}
+
+export const reduceDimension = defineProcess(
+  'reduce_dimension',
+  {
+    summary: 'Reduce a dimension',
+    description:
+      'Removes a dimension by combining, for every pixel, all values along it into one with the reducer. ' +
+      'The reducer receives `data` as a labeled array (e.g. all dates of a pixel) and is evaluated for whole tiles at once.',
+    parameters: {
+      data: 'A data cube.',
+      reducer: 'The child process that turns the values along the dimension (`data`, with `context`) into one value.',
+      dimension: 'Name of the dimension to reduce.',
+      context: 'Extra data handed unchanged to the reducer.',
+    },
+    returns: 'The data cube without the reduced dimension.',
+    exceptions: {
+      DimensionNotAvailable: 'The data cube has no dimension of that name.',
+    },
+  },
+  (args) => {
+    const cube = requireCube(args.data, 'reduce_dimension');
+    const reducer = requireCallback(args.reducer, 'reduce_dimension', 'reducer');
+    const name = String(args.dimension);
+    const context = args.context ?? null;
+    if (cube.grid && (name === cube.grid.xName || name === cube.grid.yName)) return reduceSpatial(cube, name, reducer, context);
+    const index = cube.dims.findIndex((d) => d.name === name);
+    if (index < 0) throw new ProcessException('DimensionNotAvailable', `The data cube has no dimension '${name}'.`);
+    const labels = cube.dims[index].labels;
+    const dims = cube.dims.filter((_, i) => i !== index);
+    const order = cube.order.filter((n) => n !== name);
+    return new MapCube(cube, { dims, grid: cube.grid, order }, async (tile, win) => {
+      const vectors = splitAlong(tile, cube, index, windowPixels(win));
+      const length = tile.length / Math.max(1, labels.length);
+      const expected = labels.length === 0 ? dims.reduce((p, d) => p * d.labels.length, windowPixels(win)) : length;
+      const result = await reducer.run({ data: new PixelArray(vectors, labels, expected), context });
+      return toTileVector(result, expected, 'reduce_dimension', 'reducer');
+    });
+  },
+);
