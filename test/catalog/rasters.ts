@@ -14,6 +14,8 @@ export interface RasterSpec {
   nodata?: number;
   /** Value of band b (1-based) at every pixel; default b * 100. */
   fill?: (band: number) => number;
+  /** Set to false for a raster without CRS and geotransform. */
+  georeferenced?: boolean;
   /** Dataset metadata (default domain). */
   metadata?: Record<string, string>;
 }
@@ -32,8 +34,10 @@ export async function writeGeoTiff(file: string, spec: RasterSpec = {}): Promise
 }
 
 async function fillDataset(ds: gdal.Dataset, width: number, height: number, count: number, spec: RasterSpec): Promise<void> {
-  ds.srs = gdal.SpatialReference.fromEPSG(spec.epsg ?? 32632);
-  ds.geoTransform = spec.geoTransform ?? [500000, 10, 0, 5300000, 0, -10];
+  if (spec.georeferenced !== false) {
+    ds.srs = gdal.SpatialReference.fromEPSG(spec.epsg ?? 32632);
+    ds.geoTransform = spec.geoTransform ?? [500000, 10, 0, 5300000, 0, -10];
+  }
   if (spec.metadata) ds.setMetadata(spec.metadata);
   for (let b = 1; b <= count; b++) {
     const band = ds.bands.get(b);
