@@ -117,7 +117,8 @@ export class CollectionCube extends DataCube {
             ctx.signal.throwIfAborted();
             const ds = await this.datasets.get(asset.href);
             const nodata = await this.nodataOf(asset.href, asset.band, band);
-            ctx.stats.inputPixels += await readItemBand(ds, asset.band, item.grid, nodata, target, slice);
+            const read = await readItemBand(ds, asset.band, item.grid, nodata, target, slice);
+            ctx.stats.inputPixels += read;
             if (!hasNaN(slice)) break;
           }
         });
