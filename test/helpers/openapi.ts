@@ -19,11 +19,28 @@ const cache = new Map<string, ValidateFunction>();
 function load(): void {
   if (ajv) return;
   spec = YAML.parse(fs.readFileSync(OPENAPI_FILE, 'utf8'));
+  nullableWithoutType(spec);
   // The spec's regular expressions are written for plain (non-unicode) JavaScript regex syntax.
   ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true, unicodeRegExp: false });
   addFormats(ajv);
   for (const f of ['commonmark', 'url', 'mime-type', 'epsg-code', 'temporal-interval', 'bounding-box']) ajv.addFormat(f, true);
   ajv.addSchema(spec as object, 'openapi');
+}
+
+/**
+ * ajv refuses OpenAPI's `nullable` on schemas without `type` (e.g. a nullable `allOf`, as in
+ * batch job results and process metadata); such a schema means "this, or null".
+ */
+function nullableWithoutType(node: unknown): void {
+  if (Array.isArray(node)) return node.forEach(nullableWithoutType);
+  if (typeof node !== 'object' || node === null) return;
+  const record = node as Record<string, unknown>;
+  Object.values(record).forEach(nullableWithoutType);
+  if (record.nullable === true && !('type' in record)) {
+    const { nullable: _nullable, ...schema } = record;
+    for (const key of Object.keys(record)) delete record[key];
+    record.anyOf = [{ type: 'null' }, schema];
+  }
 }
 
 function escapePointer(segment: string): string {

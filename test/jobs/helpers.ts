@@ -1,0 +1,46 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+/**
+ * Job workers are child processes running the compiled dist/jobs/worker.js. Fails the test
+ * with a clear message when dist/ is missing or older than the job sources.
+ */
+export function requireBuiltWorker(): void {
+  const worker = path.join(ROOT, 'dist/jobs/worker.js');
+  if (!fs.existsSync(worker)) throw new Error('dist/jobs/worker.js is missing: run `npm run build` (tsc -p tsconfig.json) before these tests');
+  for (const name of fs.readdirSync(path.join(ROOT, 'src/jobs'))) {
+    const compiled = path.join(ROOT, 'dist/jobs', name.replace(/\.ts$/, '.js'));
+    if (!fs.existsSync(compiled) || fs.statSync(compiled).mtimeMs < fs.statSync(path.join(ROOT, 'src/jobs', name)).mtimeMs) {
+      throw new Error(`dist/jobs/${path.basename(compiled)} is older than src/jobs/${name}: run \`npm run build\` before these tests`);
+    }
+  }
+}
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** A process graph of `n` chained additions whose result is n + 1: cheap, but n nodes long. */
+export function additionChain(n: number): { process_graph: Record<string, unknown> } {
+  const graph: Record<string, unknown> = { n1: { process_id: 'add', arguments: { x: 1, y: 1 } } };
+  for (let i = 2; i <= n; i++) graph[`n${i}`] = { process_id: 'add', arguments: { x: { from_node: `n${i - 1}` }, y: 1 } };
+  (graph[`n${n}`] as Record<string, unknown>).result = true;
+  return { process_graph: graph };
+}
+
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
