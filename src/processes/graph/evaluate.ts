@@ -20,6 +20,24 @@ function resultNodeId(graph: ProcessGraph): string {
   return id;
 }
 
+/**
+ * When each run last gave the event loop a turn. Node evaluations that only await resolved
+ * promises never let timers or other requests run, so a long graph (e.g. a callback over a
+ * big array) yields now and then. Keyed by the run's context; nothing is kept after the run.
+ */
+const lastYield = new WeakMap<ProcessContext, number>();
+const YIELD_EVERY_MS = 20;
+
+async function yieldNowAndThen(ctx: ProcessContext): Promise<void> {
+  const now = performance.now();
+  const last = lastYield.get(ctx);
+  if (last === undefined) lastYield.set(ctx, now);
+  else if (now - last > YIELD_EVERY_MS) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    lastYield.set(ctx, performance.now());
+  }
+}
+
 /** Stops the run as soon as the context's signal fires (timeout or cancellation). */
 function throwIfAborted(ctx: ProcessContext): void {
   if (!ctx.signal.aborted) return;
@@ -98,6 +116,7 @@ export class GraphRun {
       const reason = this.registry.schemas.check(args[p.name], p.schema);
       if (reason !== undefined) throw new OpenEOError('ProcessParameterInvalid', { process: node.process_id, parameter: p.name, reason });
     }
+    await yieldNowAndThen(this.ctx);
     throwIfAborted(this.ctx);
     try {
       return await definition.execute(args, this.ctx);
