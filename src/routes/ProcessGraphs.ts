@@ -2,8 +2,8 @@ import type { Request, Response } from 'express';
 import { OpenEOError } from '../errors/OpenEOError';
 import { Resource } from '../http/Resource';
 import { pageLinks, pageRequest } from '../workspace/paging';
-import { predefinedProcessIds } from '../workspace/predefinedProcesses';
-import { checkUserProcess, summarise } from '../workspace/userProcessDocument';
+import { storeUserProcess } from '../workspace/storeUserProcess';
+import { summarise } from '../workspace/userProcessDocument';
 
 /** `GET /process_graphs`: summaries of the user's own processes, optionally in pages. */
 export class ProcessGraphs extends Resource {
@@ -32,9 +32,7 @@ export class ProcessGraphItem extends Resource {
 
   put(req: Request, res: Response): void {
     const id = String(req.params.process_graph_id);
-    const predefined = predefinedProcessIds();
-    const process = checkUserProcess(id, req.body, (candidate) => predefined.has(candidate));
-    this.ctx.workspace.processGraphs.save(this.user(req).id, process);
+    storeUserProcess(this.ctx, this.user(req).id, id, req.body);
     res.status(200).end();
   }
 

@@ -112,14 +112,9 @@ function metadataProblems(process: Json): string[] {
  * Checks the body of `PUT /process_graphs/{id}` and returns the process to store. The id
  * from the URL wins over one in the body, as the API prescribes. Throws the openEO error
  * that fits, listing every problem found. `isPredefined` tells whether an id is taken by
- * a predefined process; `moreGraphChecks` adds the executor's checks once a graph is sound.
+ * a predefined process.
  */
-export function checkUserProcess(
-  id: string,
-  body: unknown,
-  isPredefined: (id: string) => boolean,
-  moreGraphChecks: (graph: Record<string, unknown>) => string[] = () => [],
-): UserProcess {
+export function checkUserProcess(id: string, body: unknown, isPredefined: (id: string) => boolean): UserProcess {
   if (!PROCESS_ID_PATTERN.test(id)) {
     throw new OpenEOError('ProcessInvalid', { reason: `the id '${id}' may only contain letters, digits and underscores` });
   }
@@ -132,9 +127,7 @@ export function checkUserProcess(
 
   const metadata = metadataProblems(process);
   if (metadata.length > 0) throw new OpenEOError('ProcessInvalid', { reason: joinProblems(metadata) });
-  const structure = graphProblems(process.process_graph);
-  const graph = structure.length === 0 ? moreGraphChecks(process.process_graph as Json) : [];
-  const problems = structure.length > 0 ? structure : graph;
+  const problems = graphProblems(process.process_graph);
   if (problems.length > 0) throw new OpenEOError('ProcessGraphInvalid', { reason: joinProblems(problems) });
   return process as UserProcess;
 }

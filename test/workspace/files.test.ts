@@ -126,12 +126,12 @@ describe('files: upload, download, list, delete', () => {
     let url: string | undefined = '/files?limit=2';
     let pages = 0;
     while (url) {
-      const res = await request(server.app).get(url).set('Authorization', alice);
+      const res: request.Response = await request(server.app).get(url).set('Authorization', alice);
       expect(res.status).toBe(200);
       expectMatchesSpec('/files', 'get', res);
       expect(res.body.files.length).toBeLessThanOrEqual(2);
       seen.push(...res.body.files.map((f: { path: string }) => f.path));
-      const next = res.body.links.find((l: { rel: string }) => l.rel === 'next');
+      const next: { href: string } | undefined = res.body.links.find((l: { rel: string }) => l.rel === 'next');
       url = next ? new URL(next.href).pathname + new URL(next.href).search : undefined;
       pages++;
     }
