@@ -6,3 +6,12 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 node_modules/.bin/tsc -p tsconfig.test.json
 node_modules/.bin/jest --ci "$@"
+
+# The openEO process conformance cases live outside the repository; run them when present and
+# fail when a case on the committed pass list no longer passes.
+cases=../shared/openeo/processes/tests
+if [ -d "$cases" ]; then
+  node dist/cli/conformance.js "$cases" --check test/conformance/passing.json
+else
+  echo "conformance: skipped ($cases not found)"
+fi

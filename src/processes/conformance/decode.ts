@@ -19,7 +19,12 @@ function resolveRef(ref: string, baseDir: string): { value: unknown; dir: string
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(ref)) throw new UnsupportedEncoding(`remote reference ${ref}`);
   const file = path.resolve(baseDir, ref);
   if (!fs.existsSync(file)) throw new UnsupportedEncoding(`missing referenced file ${ref}`);
-  return { value: readCaseFile(file), dir: path.dirname(file) };
+  try {
+    return { value: readCaseFile(file), dir: path.dirname(file) };
+  } catch (error) {
+    // Only JSON and JSON5 files can be referenced (other content, e.g. a Git LFS pointer, is not a value).
+    throw new UnsupportedEncoding(`referenced file ${ref} is not JSON: ${(error as Error).message}`);
+  }
 }
 
 /** Replaces `$ref`s by the referenced content, everywhere in the value. */

@@ -1,6 +1,8 @@
 import type { ProcessDefinition } from '../types';
 import { arrayProcesses } from './arrays';
 import { checkProcesses } from './checks';
+import { dateProcesses } from './dates';
+import { inspectProcess } from './inspect';
 import { comparisonProcesses } from './comparison';
 import { logicProcesses } from './logic';
 import { mathProcesses } from './math';
@@ -20,4 +22,6 @@ export const libraryProcesses: ProcessDefinition[] = [
   ...arrayProcesses,
   ...orderingProcesses,
   ...textProcesses,
+  ...dateProcesses,
+  inspectProcess,
 ];
