@@ -49,16 +49,17 @@ export const gtiffWriter: OutputWriter = {
 
   async write(data: unknown, rawOptions: Record<string, unknown>, basename: string, ctx: ProcessContext): Promise<SavedOutput> {
     const options = new FormatOptions('GTiff', rawOptions, PARAMETERS);
-    if (!isDataCube(data) || !data.grid) {
-      throw new ProcessException('FormatUnsuitable', 'GTiff can only store raster data cubes with x and y dimensions.');
-    }
-    if (data.isEmpty) throw new ProcessException('DataCubeEmpty', 'The data cube is empty; GTiff cannot store it.');
     const dataType = OUTPUT_DATA_TYPES[options.enumValue('datatype', Object.keys(OUTPUT_DATA_TYPES), 'float32')];
     const nodata = options.has('nodata') ? options.number('nodata', NaN) : dataType.defaultNodata;
     const compression = options.enumValue('compression', COMPRESSIONS, 'DEFLATE');
     const blockSize = options.integer('tile_size', 512, 256, 1024);
+    if (![256, 512, 1024].includes(blockSize)) throw options.invalid("option 'tile_size' must be 256, 512 or 1024");
     const overviews = options.boolean('overviews', true);
     const resampling = options.enumValue('overview_resampling', RESAMPLINGS, 'nearest');
+    if (!isDataCube(data) || !data.grid) {
+      throw new ProcessException('FormatUnsuitable', 'GTiff can only store raster data cubes with x and y dimensions.');
+    }
+    if (data.isEmpty) throw new ProcessException('DataCubeEmpty', 'The data cube is empty; GTiff cannot store it.');
 
     const scratch = scratchPath(ctx.workDir, 'tif');
     const target = path.join(ctx.workDir, `${basename}.tif`);

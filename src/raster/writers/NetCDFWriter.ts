@@ -36,6 +36,7 @@ export const netcdfWriter: OutputWriter = {
 
   async write(data: unknown, rawOptions: Record<string, unknown>, basename: string, ctx: ProcessContext): Promise<SavedOutput> {
     const options = new FormatOptions('netCDF', rawOptions, PARAMETERS);
+    const dataType = OUTPUT_DATA_TYPES[options.enumValue('datatype', ['float32', 'float64'], 'float32')];
     if (!isDataCube(data) || !data.grid) throw new ProcessException('FormatUnsuitable', 'NetCDF output needs a data cube with x and y dimensions.');
     const temporal = data.dims.filter((d) => d.type === 'temporal').length;
     const others = data.dims.length - temporal;
@@ -43,7 +44,6 @@ export const netcdfWriter: OutputWriter = {
       throw new ProcessException('FormatUnsuitable', 'NetCDF output supports at most one temporal and one other (bands) dimension besides x and y.');
     }
     if (data.isEmpty) throw new ProcessException('DataCubeEmpty', 'The data cube is empty; NetCDF output cannot store it.');
-    const dataType = OUTPUT_DATA_TYPES[options.enumValue('datatype', ['float32', 'float64'], 'float32')];
     const scratchTif = scratchPath(ctx.workDir, 'tif');
     const scratchVrt = scratchPath(ctx.workDir, 'vrt');
     const filename = `${basename}.nc`;
