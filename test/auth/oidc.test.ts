@@ -320,6 +320,17 @@ describe('access rules', () => {
     expect(res.body).toMatchObject({ name: 'frank', email: 'frank@uni.example' });
   });
 
+  test('an access token with a name but without the email the rules need is completed from userinfo', async () => {
+    const token = signJwt(rsa, { iss: idp.issuer, sub: 'sub-hana', exp: now() + 300, preferred_username: 'hana' });
+    const withoutUserinfo = await me(restricted.app, `Bearer oidc/uni/${token}`);
+    expect(withoutUserinfo.body.code).toBe('PermissionsInsufficient');
+    const fresh = signJwt(rsa, { iss: idp.issuer, sub: 'sub-hana', exp: now() + 301, preferred_username: 'hana' });
+    idp.userinfoClaims.set(fresh, { sub: 'sub-hana', email: 'hana@uni.example' });
+    const res = await me(restricted.app, `Bearer oidc/uni/${fresh}`);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ name: 'hana', email: 'hana@uni.example' });
+  });
+
   test('userinfo claims of another subject are ignored', async () => {
     const token = signJwt(rsa, { iss: idp.issuer, sub: 'sub-mallory', exp: now() + 300 });
     idp.userinfoClaims.set(token, { sub: 'sub-someone-else', email: 'boss@uni.example' });

@@ -105,7 +105,7 @@ export class OidcAuthenticator {
       return info.claims;
     }
     const claims = await this.verifyJwt(provider, jwt);
-    if (hasProfileClaims(claims)) return claims;
+    if (hasProfileClaims(claims) && accessAllowed(provider.config.access, claims)) return claims;
     // Many providers keep email and entitlements out of access tokens; userinfo has them.
     try {
       const info = await provider.client.userinfo(token);
