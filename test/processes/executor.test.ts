@@ -102,6 +102,19 @@ describe('graph evaluation', () => {
     await expect(run(graph)).resolves.toEqual([3, 3]);
   });
 
+  test('if computes only the branch it returns', async () => {
+    const graph = (condition: unknown): ProcessGraph => ({
+      failing: { process_id: 'array_element', arguments: { data: [1], index: 5 } },
+      fine: { process_id: 'add', arguments: { x: 1, y: 1 } },
+      choose: { process_id: 'if', arguments: { value: condition, accept: { from_node: 'fine' }, reject: { from_node: 'failing' } }, result: true },
+    });
+    await expect(run(graph(true))).resolves.toBe(2);
+    await expect(run(graph(false))).rejects.toMatchObject({ code: 'ArrayElementNotAvailable' });
+    await expect(run(graph(null))).rejects.toMatchObject({ code: 'ArrayElementNotAvailable' });
+    const noReject: ProcessGraph = { choose: { process_id: 'if', arguments: { value: false, accept: 1 }, result: true } };
+    await expect(run(noReject)).resolves.toBeNull();
+  });
+
   test('a process exception carries the code from the process definition', async () => {
     await expect(run(single('array_element', { data: [1, 2], index: 5 }))).rejects.toMatchObject({ code: 'ArrayElementNotAvailable', status: 400 });
   });

@@ -105,7 +105,7 @@ export class GraphRun {
     if (!definition) {
       throw new OpenEOError('ProcessUnsupported', { process: node.process_id, namespace: node.namespace ?? 'backend' });
     }
-    const given = node.arguments ?? {};
+    const given = await this.skipUnusedBranch(definition.spec.id, node.arguments ?? {});
     const args: Record<string, unknown> = {};
     const names = Object.keys(given);
     const values = await Promise.all(names.map((name) => this.resolve(given[name])));
@@ -127,6 +127,19 @@ export class GraphRun {
       }
       throw error;
     }
+  }
+
+  /**
+   * `if` with a plain condition only needs one of its branches: the other is not computed at all
+   * (it may be expensive, or fail). Conditions over tiles (vectors) need both.
+   */
+  private async skipUnusedBranch(processId: string, given: Record<string, unknown>): Promise<Record<string, unknown>> {
+    if (processId !== 'if' || !('value' in given)) return given;
+    const value = await this.resolve(given.value);
+    if (value !== null && typeof value !== 'boolean') return given;
+    const { accept, reject, ...rest } = given;
+    const chosen = value === true ? { accept } : reject === undefined ? {} : { reject };
+    return { ...rest, value, ...chosen };
   }
 
   /** Replaces references in an argument value by what they point to. */

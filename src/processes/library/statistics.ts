@@ -170,7 +170,7 @@ export const statisticsProcesses = [
       if (condition === true) return values.length;
       if (condition === null || condition === undefined) return values.filter(valid).length;
       let counted = 0;
-      for (const element of values) if ((await (condition as Callback).run({ x: element, element, context })) === true) counted++;
+      for (const element of values) if ((await (condition as Callback).run({ x: element, context })) === true) counted++;
       return counted;
     },
   ),
@@ -183,7 +183,7 @@ async function countTile(data: PixelArray, condition: unknown, context: unknown)
     let hits: unknown;
     if (condition === true) hits = 1;
     else if (condition === null || condition === undefined) hits = null;
-    else hits = await (condition as Callback).run({ x: vec, element: vec, context });
+    else hits = await (condition as Callback).run({ x: vec, context });
     for (let i = 0; i < n; i++) {
       if (hits === null) out[i] += Number.isFinite(vec[i]) ? 1 : 0;
       else if (isPixelVector(hits)) out[i] += hits[i] === 1 ? 1 : 0;

@@ -1,0 +1,53 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { regressions, runConformance, summarize } from '../../src/processes/conformance/runner';
+import { registry } from './helpers';
+
+const CASES = path.join(__dirname, 'fixtures/cases');
+
+describe('conformance runner', () => {
+  test('sorts cases into passed, failed and unsupported', async () => {
+    const results = await runConformance(CASES, registry);
+    const outcome = Object.fromEntries(results.map((r) => [r.id, r.outcome]));
+    expect(outcome).toEqual({
+      'add/0': 'passed',
+      'add/1': 'passed',
+      'add/2': 'passed',
+      'add/3': 'passed',
+      'add/4': 'failed',
+      'add/5': 'passed',
+      'array_apply/0': 'passed',
+      'array_apply/1': 'unsupported',
+      'array_element/0': 'passed',
+      'array_element/1': 'passed',
+      'array_element/2': 'passed',
+      'array_element/3': 'passed',
+      'date_shift/0': 'passed',
+      'no_such_process/0': 'unsupported',
+    });
+    expect(results.find((r) => r.id === 'add/4')!.detail).toMatch(/expected 3, got 2/);
+    const { total, perProcess } = summarize(results);
+    expect(total).toEqual({ passed: 11, failed: 1, unsupported: 2 });
+    expect(perProcess.get('add')).toEqual({ passed: 5, failed: 1, unsupported: 0 });
+    expect(regressions(results, ['add/0', 'add/4', 'array_apply/1'])).toEqual(['add/4', 'array_apply/1']);
+  });
+
+  // The command-line entry point is compiled by `npm run build` (scripts/setup.sh); test it when it exists.
+  const cli = path.resolve(__dirname, '../../dist/cli/conformance.js');
+  (fs.existsSync(cli) ? test : test.skip)('the command prints totals, checks and updates a pass list', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'passlist-'));
+    try {
+      const list = path.join(dir, 'passing.json');
+      const out = execFileSync('node', [cli, CASES, '--update', list], { encoding: 'utf8' });
+      expect(out).toMatch(/TOTAL\s+11 passed\s+1 failed\s+2 unsupported/);
+      expect(JSON.parse(fs.readFileSync(list, 'utf8'))).toContain('array_element/3');
+      execFileSync('node', [cli, CASES, '--check', list], { encoding: 'utf8' });
+      fs.writeFileSync(list, JSON.stringify(['add/0', 'add/4']));
+      expect(() => execFileSync('node', [cli, CASES, '--check', list], { encoding: 'utf8', stdio: 'pipe' })).toThrow(/add\/4/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
