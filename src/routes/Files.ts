@@ -45,14 +45,8 @@ export class FileItem extends Resource {
     if (req.readableEnded || (req as Request & { _body?: boolean })._body) {
       throw new OpenEOError('ContentTypeInvalid', { types: 'application/octet-stream' });
     }
-    try {
-      const stored = await this.ctx.workspace.files.upload(this.user(req), names, req, contentLength(req));
-      res.json(stored);
-    } catch (error) {
-      // The unread rest of a refused body would otherwise hold the connection open.
-      if (!req.complete) res.setHeader('Connection', 'close');
-      throw error;
-    }
+    const stored = await this.ctx.workspace.files.upload(this.user(req), names, req, contentLength(req));
+    res.json(stored);
   }
 
   async delete(req: Request, res: Response): Promise<void> {

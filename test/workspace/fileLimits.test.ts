@@ -56,6 +56,14 @@ describe('size limit', () => {
     expect(leftoverTempFiles()).toEqual([]);
   });
 
+  test('a client that sends the whole body before reading still gets the error', async () => {
+    const res = await streamUpload(http.port, '/files/big-sent-anyway.bin', alice, MAX_UPLOAD * 2, { sendAll: true });
+    expect(res.status).toBe(400);
+    expect(errorCode(res)).toBe('FileSizeExceeded');
+    expect(fs.existsSync(path.join(aliceRoot, 'big-sent-anyway.bin'))).toBe(false);
+    expect(leftoverTempFiles()).toEqual([]);
+  });
+
   test('a file of exactly the limit is accepted', async () => {
     const res = await streamUpload(http.port, '/files/exact.bin', alice, MAX_UPLOAD, { declareLength: true });
     expect(res.status).toBe(200);

@@ -50,13 +50,14 @@ export function rawRequest(
 /**
  * Uploads `total` bytes produced on the fly in chunks of `fill` bytes, without ever holding
  * the body in memory. Returns the response (which may come before everything was sent).
+ * With `sendAll` the whole body is sent even after an early answer, as simple clients do.
  */
 export function streamUpload(
   port: number,
   path: string,
   auth: string,
   total: number,
-  options: { fill?: number; chunkSize?: number; declareLength?: boolean } = {},
+  options: { fill?: number; chunkSize?: number; declareLength?: boolean; sendAll?: boolean } = {},
 ): Promise<RawResponse> {
   const chunkSize = options.chunkSize ?? 64 * 1024;
   const chunk = Buffer.alloc(chunkSize, options.fill ?? 0x61);
@@ -74,7 +75,7 @@ export function streamUpload(
     });
     let sent = 0;
     const pump = (): void => {
-      while (sent < total && !answered) {
+      while (sent < total && (options.sendAll || !answered)) {
         const piece = Math.min(chunkSize, total - sent);
         sent += piece;
         if (!req.write(piece === chunkSize ? chunk : chunk.subarray(0, piece))) {
