@@ -9,3 +9,4 @@ export { saveOutput, writeDefaultOutput } from './output';
 export { assertSyncPixelLimit, assertPixelBudget } from './limits';
 export { planLoad } from './read/planLoad';
 export { findWriter } from './writers';
+export { configureGdal } from './gdal/configure';

@@ -2,6 +2,7 @@ import { defineProcess } from '../define';
 import type { Callback } from '../types';
 import { planLoad } from '../../raster/read/planLoad';
 import { assertPixelBudget } from '../../raster/limits';
+import { configureGdal } from '../../raster/gdal/configure';
 import { parameterInvalid } from './common';
 
 function propertyFilters(value: unknown): Record<string, Callback> | null {
@@ -44,6 +45,7 @@ export const loadCollection = defineProcess(
     },
   },
   async (args, ctx) => {
+    configureGdal(ctx.config);
     const bands = args.bands === null || args.bands === undefined ? null : (args.bands as string[]);
     const cube = await planLoad(ctx.catalog, {
       id: String(args.id),
