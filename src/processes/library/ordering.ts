@@ -10,7 +10,8 @@ function orderOf(values: unknown[], asc: boolean, nodata: boolean | null): numbe
   const present: number[] = [];
   const missing: number[] = [];
   values.forEach((v, k) => (v === null ? missing : present).push(k));
-  const key = (v: unknown) => (v instanceof Date ? v.getTime() : v);
+  // Dates are strings: compare the instants they denote, so offsets and precision don't matter.
+  const key = (v: unknown) => (typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? Date.parse(v) : v);
   present.sort((i, j) => {
     const a = key(values[i]) as number | string;
     const b = key(values[j]) as number | string;
