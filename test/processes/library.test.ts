@@ -57,7 +57,7 @@ const cases: Array<[string, Record<string, unknown>, unknown]> = [
   ['array_modify', { data: [1, 2, 3], values: [9, 9], index: 1, length: 1 }, [1, 9, 9, 3]],
   ['array_interpolate_linear', { data: [null, 1, null, null, 4, null] }, [null, 1, 2, 3, 4, null]],
   ['sort', { data: [3, null, 1, 2], asc: false }, [3, 2, 1]],
-  ['sort', { data: ['2020-01-01T02:00:00+03:00', '2020-01-01', null], nodata: false }, [null, '2020-01-01', '2020-01-01T02:00:00+03:00']],
+  ['sort', { data: ['2020-01-01T02:00:00+03:00', '2020-01-01', null], nodata: false }, [null, '2020-01-01T02:00:00+03:00', '2020-01-01']], // 23:00 UTC the day before
   ['order', { data: [3, 1, 2, 1] }, [1, 3, 2, 0]],
   ['rearrange', { data: ['a', 'b', 'c'], order: [2, 0] }, ['c', 'a']],
   ['first', { data: [null, 4, 5] }, 4],
