@@ -185,6 +185,8 @@ export class FileStore {
       await this.moveIntoPlace(root, names, temp);
     } catch (error) {
       await fs.rm(temp, { force: true });
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOSPC' || code === 'EDQUOT') throw new OpenEOError('StorageFailure');
       throw error;
     } finally {
       this.addReceiving(user.id, -received);
@@ -231,7 +233,7 @@ export class FileStore {
       if (!(body as Readable & { complete?: boolean }).complete) limiter.destroy(new UploadAborted('the client aborted the upload'));
     };
     body.once('close', onAbort);
-    body.once('error', (error) => limiter.destroy(error));
+    body.on('error', (error) => limiter.destroy(error));
     body.pipe(limiter);
     try {
       await pipeline(limiter, sink);

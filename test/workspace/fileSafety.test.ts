@@ -164,6 +164,15 @@ describe('requests the upload cannot take', () => {
     expect(fs.existsSync(path.join(aliceRoot, 'data.json'))).toBe(false);
   });
 
+  test('bodies without a content type or with a form type are stored as they are', async () => {
+    const bare = await rawRequest(http.port, 'PUT', '/files/bare.bin', { Authorization: alice }, 'raw bytes');
+    expect(bare.status).toBe(200);
+    const form = await rawRequest(http.port, 'PUT', '/files/form.bin', { Authorization: alice, 'Content-Type': 'application/x-www-form-urlencoded' }, 'a=1&b=2');
+    expect(form.status).toBe(200);
+    expect(fs.readFileSync(path.join(aliceRoot, 'bare.bin'), 'utf8')).toBe('raw bytes');
+    expect(fs.readFileSync(path.join(aliceRoot, 'form.bin'), 'utf8')).toBe('a=1&b=2');
+  });
+
   test('a malformed Content-Length is a client error', async () => {
     const res = await rawRequest(http.port, 'PUT', '/files/bad-length.txt', { Authorization: alice, 'Content-Length': '12abc' }, 'hello');
     expect(res.status).toBeGreaterThanOrEqual(400);
