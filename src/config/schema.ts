@@ -7,7 +7,7 @@ export const configSchema = {
     $comment: { type: 'string' },
     port: { type: 'integer', minimum: 1, maximum: 65535 },
     host: { type: 'string', minLength: 1 },
-    publicUrl: { type: ['string', 'null'], pattern: '^https?://[^\\s]+$' },
+    publicUrl: { type: ['string', 'null'], pattern: '^(https?://[^\\s]+)?$' },
     dataDir: { type: 'string', minLength: 1 },
     logLevel: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
     demo: { type: 'boolean' },

@@ -40,6 +40,7 @@ export function mountResources(ctx: ServerContext, router: express.Router, resou
   const endpoints: Endpoint[] = [];
   for (const resource of resources) {
     const methods = resource.implementedMethods();
+    if (methods.length === 0) continue;
     const path = toExpressPath(resource.path);
     for (const method of methods) router[method](path, wrap(ctx, resource, method));
     const allowed = ['OPTIONS', ...methods.map((m) => m.toUpperCase())].join(', ');

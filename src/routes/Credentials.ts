@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { OpenEOError } from '../errors/OpenEOError';
-import { Method, Resource } from '../http/Resource';
+import { Resource } from '../http/Resource';
 import { publishedProviders } from '../auth/oidc/providerList';
 
 /** Splits an HTTP Basic header into user name and password, or explains why it can't. */
@@ -42,14 +42,11 @@ export class CredentialsBasic extends Resource {
 
 /**
  * `GET /credentials/oidc`: the configured OpenID Connect providers, the first being the default.
- * The API requires at least one, so without providers the endpoint is neither served nor advertised.
+ * Without providers it answers an empty list, which clients read as "Basic only" (the API schema
+ * asks for at least one entry, but an empty list is what clients handle best).
  */
 export class CredentialsOidc extends Resource {
   readonly path = '/credentials/oidc';
-
-  implementedMethods(): Method[] {
-    return this.ctx.config.oidc.providers.length > 0 ? super.implementedMethods() : [];
-  }
 
   get(_req: Request, res: Response): void {
     res.json({ providers: publishedProviders(this.ctx.oidc.providerConfigs()) });

@@ -20,11 +20,29 @@ function load(): void {
   if (ajv) return;
   spec = YAML.parse(fs.readFileSync(OPENAPI_FILE, 'utf8'));
   nullableWithoutType(spec);
+  oneOfAsAnyOf(spec);
   // The spec's regular expressions are written for plain (non-unicode) JavaScript regex syntax.
   ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true, unicodeRegExp: false });
   addFormats(ajv);
   for (const f of ['commonmark', 'url', 'mime-type', 'epsg-code', 'temporal-interval', 'bounding-box']) ajv.addFormat(f, true);
   ajv.addSchema(spec as object, 'openapi');
+}
+
+/**
+ * The spec uses `oneOf` for unions whose branches overlap (a plain parameter schema matches both
+ * the "Generic" and the "Process Graph" branch of process_json_schema), meaning "one of these kinds"
+ * rather than JSON Schema's "exactly one". Read literally no file-format parameter could ever be
+ * valid, so the union is checked as `anyOf`.
+ */
+function oneOfAsAnyOf(node: unknown): void {
+  if (Array.isArray(node)) return node.forEach(oneOfAsAnyOf);
+  if (node === null || typeof node !== 'object') return;
+  const obj = node as Record<string, unknown>;
+  if (Array.isArray(obj.oneOf) && obj.anyOf === undefined) {
+    obj.anyOf = obj.oneOf;
+    delete obj.oneOf;
+  }
+  Object.values(obj).forEach(oneOfAsAnyOf);
 }
 
 /**
