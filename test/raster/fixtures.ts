@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import gdal from 'gdal-async';
+import { gdalBuffer } from '../../src/raster/gdal/typedArrays';
 import { loadConfig } from '../../src/config/load';
 import type { Config } from '../../src/config/types';
 import { createLogger } from '../../src/logger';
@@ -44,7 +45,7 @@ export async function writeTiff(file: string, spec: TiffSpec): Promise<void> {
   if (spec.nodata !== undefined && spec.nodata !== null) band.noDataValue = spec.nodata;
   const values = new Float64Array(spec.width * spec.height);
   for (let y = 0; y < spec.height; y++) for (let x = 0; x < spec.width; x++) values[y * spec.width + x] = spec.value(x, y);
-  await band.pixels.writeAsync(0, 0, spec.width, spec.height, values);
+  await band.pixels.writeAsync(0, 0, spec.width, spec.height, gdalBuffer(values));
   ds.close();
 }
 
@@ -53,7 +54,7 @@ export async function gdalRead(file: string, x: number, y: number, width: number
   const ds = await gdal.openAsync(file);
   const band = await ds.bands.getAsync(b);
   const out = new Float64Array(width * height);
-  await band.pixels.readAsync(x, y, width, height, out);
+  await band.pixels.readAsync(x, y, width, height, gdalBuffer(out));
   const nodata = band.noDataValue;
   if (nodata !== null) for (let i = 0; i < out.length; i++) if (out[i] === nodata) out[i] = NaN;
   ds.close();

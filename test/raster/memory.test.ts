@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import gdal from 'gdal-async';
+import { gdalBuffer } from '../../src/raster/gdal/typedArrays';
 import { createProcessRegistry } from '../../src/processes';
 import { evaluateGraph } from '../../src/processes/graph/evaluate';
 import type { ProcessGraph } from '../../src/processes/graph/types';
@@ -20,7 +21,7 @@ async function writeSparse(file: string, value: number): Promise<void> {
   const ds = await gdal.openAsync(file, 'w', 'GTiff', SIZE, SIZE, 1, gdal.GDT_UInt16, ['TILED=YES', `BLOCKXSIZE=${BLOCK}`, `BLOCKYSIZE=${BLOCK}`, 'SPARSE_OK=TRUE', 'COMPRESS=DEFLATE']);
   ds.srs = gdal.SpatialReference.fromEPSG(32632);
   ds.geoTransform = [400000, 10, 0, 5400000, 0, -10];
-  await ds.bands.get(1).pixels.writeAsync(0, 0, SIZE, BLOCK, new Uint16Array(SIZE * BLOCK).fill(value));
+  await ds.bands.get(1).pixels.writeAsync(0, 0, SIZE, BLOCK, gdalBuffer(new Uint16Array(SIZE * BLOCK).fill(value)));
   ds.close();
 }
 

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import gdal from 'gdal-async';
+import { gdalBuffer } from '../../src/raster/gdal/typedArrays';
 import { createProcessRegistry } from '../../src/processes';
 import { evaluateGraph } from '../../src/processes/graph/evaluate';
 import type { ProcessGraph } from '../../src/processes/graph/types';
@@ -116,7 +117,7 @@ describe('GTiff (Cloud-Optimized GeoTIFF)', () => {
     expect(ds.getMetadata('IMAGE_STRUCTURE').COMPRESSION).toBe('LZW');
     expect(ds.geoTransform).toEqual([4000000, 20, 0, 3000000, 0, -20]);
     expect(ds.srs!.getAuthorityCode(null)).toBe('3035');
-    const read = await band.pixels.readAsync(0, 0, width, height, new Float64Array(width * height));
+    const read = await band.pixels.readAsync(0, 0, width, height, gdalBuffer(new Float64Array(width * height)));
     const expected = values.map((v) => (Number.isNaN(v) ? 65000 : Math.round(v)));
     expect(sameValues(read, expected)).toEqual([]);
     ds.close();
@@ -153,7 +154,7 @@ describe('netCDF', () => {
       for (let t = 0; t < 3; t++) {
         const gb = ds.bands.get(t + 1);
         expect(Number(gb.getMetadata().NETCDF_DIM_t)).toBe(seconds[t]);
-        const values = await gb.pixels.readAsync(0, 0, W, H, new Float64Array(PIXELS));
+        const values = await gb.pixels.readAsync(0, 0, W, H, gdalBuffer(new Float64Array(PIXELS)));
         expect(sameValues(values, await gdalRead(fileOf(DATES[t], band), 0, 0, W, H))).toEqual([]);
       }
       ds.close();
@@ -169,8 +170,8 @@ describe('PNG and JPEG quick looks', () => {
     const ds = await gdal.openAsync(ctx.outputs[0].path);
     expect(ds.driver.description).toBe('PNG');
     expect(ds.bands.count()).toBe(2);
-    const gray = await ds.bands.get(1).pixels.readAsync(0, 0, W, H, new Uint8Array(PIXELS));
-    const alpha = await ds.bands.get(2).pixels.readAsync(0, 0, W, H, new Uint8Array(PIXELS));
+    const gray = await ds.bands.get(1).pixels.readAsync(0, 0, W, H, gdalBuffer(new Uint8Array(PIXELS)));
+    const alpha = await ds.bands.get(2).pixels.readAsync(0, 0, W, H, gdalBuffer(new Uint8Array(PIXELS)));
     const source = await gdalRead(fileOf(DATES[1], 'B08'), 0, 0, W, H);
     const expectedGray = source.map((v) => (Number.isNaN(v) ? 0 : Math.min(255, Math.max(0, Math.round(((v - 100) / 800) * 255)))));
     const expectedAlpha = source.map((v) => (Number.isNaN(v) ? 0 : 255));
@@ -232,7 +233,7 @@ describe('JSON and the default output', () => {
     expect(first.format).toBe('GTiff');
     const ds = await gdal.openAsync(first.path);
     expect(ds.geoTransform).toEqual([8, 0.5, 0, 50, 0, -0.5]);
-    expect(Array.from(await ds.bands.get(1).pixels.readAsync(0, 0, 3, 2, new Float64Array(6)))).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(Array.from(await ds.bands.get(1).pixels.readAsync(0, 0, 3, 2, gdalBuffer(new Float64Array(6))))).toEqual([1, 2, 3, 4, 5, 6]);
     ds.close();
     const second = await writeDefaultOutput({ answer: 42, missing: NaN }, ctx);
     expect(second).toMatchObject({ format: 'JSON', filename: 'result-2.json' });

@@ -2,6 +2,7 @@ import gdal from 'gdal-async';
 import type { GridInfo } from '../../catalog/types';
 import { SpatialGrid } from '../cube/model';
 import { sameCrs, spatialReference } from '../gdal/srs';
+import { gdalBuffer } from '../gdal/typedArrays';
 
 /** Where item pixels land in a target window when both grids share CRS, resolution and alignment. */
 interface Alignment {
@@ -73,7 +74,7 @@ async function readAligned(
   const h = r1 - r0;
   const band = await ds.bands.getAsync(bandNumber);
   const buf = new Float64Array(w * h);
-  await band.pixels.readAsync(c0, r0, w, h, buf, { data_type: gdal.GDT_Float64 });
+  await band.pixels.readAsync(c0, r0, w, h, gdalBuffer(buf), { data_type: gdal.GDT_Float64 });
   maskNodata(buf, nodata);
   const dx = c0 - align.col;
   const dy = r0 - align.row;
@@ -118,7 +119,7 @@ async function readWarped(
       maxError: 0.125,
       options: { INIT_DEST: 'NO_DATA' },
     });
-    const buf = await dst.pixels.readAsync(0, 0, target.width, target.height, new Float64Array(target.width * target.height));
+    const buf = await dst.pixels.readAsync(0, 0, target.width, target.height, gdalBuffer(new Float64Array(target.width * target.height)));
     maskNodata(buf as Float64Array, nodata);
     let read = 0;
     for (let i = 0; i < out.length; i++) {

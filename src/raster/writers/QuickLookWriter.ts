@@ -5,6 +5,7 @@ import { ProcessException } from '../../processes/ProcessException';
 import { DataCube, isDataCube } from '../cube/DataCube';
 import { MapCube } from '../cube/MapCube';
 import { spatialReference } from '../gdal/srs';
+import { gdalBuffer } from '../gdal/typedArrays';
 import { tileWindows } from '../tiles';
 import { outputBands } from './bandLayout';
 import { OUTPUT_DATA_TYPES } from './dataTypes';
@@ -125,7 +126,7 @@ function quickLookWriter(name: 'PNG' | 'JPEG', extension: string, mediaType: str
             const alpha = new Uint8Array(pixels);
             for (let i = 0; i < planes.length; i++) {
               const values = new Float32Array(pixels);
-              await (await src.bands.getAsync(i + 1)).pixels.readAsync(win.x, win.y, win.width, win.height, values);
+              await (await src.bands.getAsync(i + 1)).pixels.readAsync(win.x, win.y, win.width, win.height, gdalBuffer(values));
               const bytes = new Uint8Array(pixels);
               const lo = lows[i];
               const span = highs[i] - lo;
@@ -136,9 +137,9 @@ function quickLookWriter(name: 'PNG' | 'JPEG', extension: string, mediaType: str
                 const scaled = span > 0 ? ((v - lo) / span) * 255 : 255;
                 bytes[p] = scaled <= 0 ? 0 : scaled >= 255 ? 255 : Math.round(scaled);
               }
-              await (await dst.bands.getAsync(i + 1)).pixels.writeAsync(win.x, win.y, win.width, win.height, bytes);
+              await (await dst.bands.getAsync(i + 1)).pixels.writeAsync(win.x, win.y, win.width, win.height, gdalBuffer(bytes));
             }
-            if (withAlpha) await (await dst.bands.getAsync(bandCount)).pixels.writeAsync(win.x, win.y, win.width, win.height, alpha);
+            if (withAlpha) await (await dst.bands.getAsync(bandCount)).pixels.writeAsync(win.x, win.y, win.width, win.height, gdalBuffer(alpha));
           }
           if (withAlpha) (await dst.bands.getAsync(bandCount)).colorInterpretation = gdal.GCI_AlphaBand;
           await dst.flushAsync();

@@ -2,6 +2,7 @@ import gdal from 'gdal-async';
 import type { DataCube } from '../cube/DataCube';
 import type { TileContext } from '../cube/model';
 import { spatialReference } from '../gdal/srs';
+import { gdalBuffer } from '../gdal/typedArrays';
 import { forEachTile } from '../tiles';
 import { OutputBand, outputBands } from './bandLayout';
 import { BandStatistics } from './statistics';
@@ -52,7 +53,7 @@ export async function writeTiledGeoTiff(cube: DataCube, ctx: TileContext, option
       for (let c = 0; c < bands.length; c++) {
         const plane = convertPlane(tile.subarray(c * pixels, (c + 1) * pixels), options.dataType, options.nodata);
         statistics[c].add(plane, isNodata);
-        await gdalBands[c].pixels.writeAsync(win.x, win.y, win.width, win.height, plane);
+        await gdalBands[c].pixels.writeAsync(win.x, win.y, win.width, win.height, gdalBuffer(plane));
       }
     });
 
