@@ -12,7 +12,7 @@ const SUMMARY_PROPERTIES = ['id', 'summary', 'description', 'categories', 'param
 /** Optional properties a client may send as null, meaning "not given". */
 const NULLABLE_PROPERTIES = ['summary', 'description', 'parameters', 'returns'];
 
-/** Longest reason text in an error message; a huge broken graph is summarised, not echoed whole. */
+/** Most problems spelled out in one error message; a huge broken graph is summarised, not echoed whole. */
 const MAX_LISTED_PROBLEMS = 50;
 
 type Json = Record<string, unknown>;
