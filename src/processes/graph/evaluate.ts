@@ -6,7 +6,7 @@
 import { OpenEOError, isOpenEOError } from '../../errors/OpenEOError';
 import type { ProcessRegistry } from '../registry';
 import type { Callback, ProcessContext } from '../types';
-import { ProcessGraph, childGraph, isProcessGraphObject, isRecord, nodeReference, parameterReference } from './types';
+import { ProcessGraph, childGraph, nodeById, isProcessGraphObject, isRecord, nodeReference, parameterReference } from './types';
 
 /** Parameter values visible to a graph: its own, then those of the graphs around it. */
 export interface Scope {
@@ -15,7 +15,7 @@ export interface Scope {
 }
 
 function resultNodeId(graph: ProcessGraph): string {
-  const id = Object.keys(graph).find((k) => graph[k].result === true);
+  const id = Object.keys(graph).find((k) => nodeById(graph, k)?.result === true);
   if (id === undefined) throw new OpenEOError('ProcessGraphInvalid', { reason: 'the graph has no result node' });
   return id;
 }
@@ -99,7 +99,7 @@ export class GraphRun {
   }
 
   private async evaluate(id: string): Promise<unknown> {
-    const node = this.graph[id];
+    const node = nodeById(this.graph, id);
     if (!node) throw new OpenEOError('ProcessGraphInvalid', { reason: `there is no node '${id}'` });
     const definition = this.registry.get(node.process_id, node.namespace ?? null);
     if (!definition) {

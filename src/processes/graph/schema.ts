@@ -166,7 +166,7 @@ export class SchemaChecker {
     if (isPureJson(value)) {
       const fn = this.validator(schema as Schema);
       if (fn(value)) return undefined;
-      return describeMismatch(value, schema);
+      return describeMismatch(value, schema, fn.errors?.[0]);
     }
     const accepted = schemaKinds(schema);
     if (kindsCompatible(new Set(valueKinds(value)), accepted)) return undefined;
@@ -189,9 +189,14 @@ function relaxNumericBounds(schema: Record<string, unknown>): Record<string, unk
   return out;
 }
 
-function describeMismatch(value: unknown, schema: unknown): string {
+function describeMismatch(value: unknown, schema: unknown, error?: { keyword: string; instancePath: string; message?: string }): string {
   const kinds = [...schemaKinds(schema)].filter((k) => k !== 'any');
   const shown = JSON.stringify(value);
   const brief = shown !== undefined && shown.length > 60 ? shown.slice(0, 57) + '...' : shown;
+  // A single failing constraint (bound, enum, pattern...) says more than the expected type.
+  if (error && !['anyOf', 'oneOf', 'type', 'subtype'].includes(error.keyword) && error.message) {
+    const where = error.instancePath ? ` at ${error.instancePath}` : '';
+    return `${brief}${where} ${error.message}`;
+  }
   return kinds.length > 0 ? `${brief} does not match the expected ${kinds.join(' or ')}` : `${brief} is not allowed here`;
 }

@@ -24,6 +24,11 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
+/** The node with this id, looking only at the graph's own keys (never at inherited ones like `constructor`). */
+export function nodeById(graph: ProcessGraph, id: string): ProcessNode | undefined {
+  return Object.prototype.hasOwnProperty.call(graph, id) ? graph[id] : undefined;
+}
+
 /** `{from_node: id}`; the only key such an object may have. */
 export function nodeReference(value: unknown): string | undefined {
   if (!isRecord(value) || !('from_node' in value) || Object.keys(value).length !== 1) return undefined;

@@ -7,7 +7,7 @@ import type { Catalog } from '../../catalog/types';
 import type { ProcessRegistry } from '../registry';
 import type { JsonSchema } from '../types';
 import { kindsCompatible, schemaKinds } from './schema';
-import { DeclaredParameter, ProcessGraph, childGraph, isProcessGraphObject, isRecord, nodeReference, parameterReference } from './types';
+import { DeclaredParameter, ProcessGraph, childGraph, nodeById, isProcessGraphObject, isRecord, nodeReference, parameterReference } from './types';
 
 export interface ValidationOptions {
   maxNodes: number;
@@ -128,7 +128,7 @@ class GraphValidator {
   ): void {
     const target = nodeReference(value);
     if (target !== undefined) {
-      const producer = nodes[target];
+      const producer = nodeById(nodes, target);
       if (!isRecord(producer)) return this.invalid(`${at} refers to node '${target}', which does not exist in the same graph`);
       const def = typeof producer.process_id === 'string' ? this.registry.get(producer.process_id, producer.namespace ?? null) : undefined;
       if (def && schema !== undefined && !kindsCompatible(schemaKinds(def.spec.returns.schema), schemaKinds(schema))) {
@@ -191,7 +191,7 @@ class GraphValidator {
       state.set(id, 'visiting');
       const node = nodes[id];
       const deps = isRecord(node) ? directDependencies(node.arguments) : [];
-      for (const dep of deps) if (isRecord(nodes[dep]) && visit(dep, [...path, id])) return true;
+      for (const dep of deps) if (isRecord(nodeById(nodes, dep)) && visit(dep, [...path, id])) return true;
       state.set(id, 'done');
       return false;
     };
