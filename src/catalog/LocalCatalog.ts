@@ -30,7 +30,7 @@ export class LocalCatalog implements Catalog {
   private readonly states: SourceState[] = [];
   private byId = new Map<string, CollectionRecord>();
   private readonly documents = new Map<string, Record<string, unknown>>();
-  private lastScan = -Infinity;
+  private scanStartedAt = -Infinity;
   private running?: Promise<void>;
 
   constructor(
@@ -56,18 +56,26 @@ export class LocalCatalog implements Catalog {
     }
   }
 
-  /** Scans now when `force`, else only when the last scan is older than `collections.rescanSeconds`. */
+  /**
+   * Makes sure a scan has started since `collections.rescanSeconds` before this call (since the
+   * call itself when `force`), joining a scan in progress when that one is recent enough.
+   */
   async refresh(force = false): Promise<void> {
-    if (this.running) {
-      await this.running;
-      if (!force) return;
+    const requestedAt = performance.now();
+    const oldestAcceptable = requestedAt - (force ? 0 : this.config.collections.rescanSeconds * 1000);
+    for (;;) {
+      if (this.running) {
+        const startedAt = this.scanStartedAt;
+        await this.running;
+        if (startedAt >= oldestAcceptable) return;
+        continue;
+      }
+      if (this.scanStartedAt >= oldestAcceptable) return;
+      this.scanStartedAt = performance.now();
+      this.running = this.scan().finally(() => {
+        this.running = undefined;
+      });
     }
-    if (!force && performance.now() - this.lastScan < this.config.collections.rescanSeconds * 1000) return;
-    this.running = this.scan().finally(() => {
-      this.lastScan = performance.now();
-      this.running = undefined;
-    });
-    return this.running;
   }
 
   private async scan(): Promise<void> {
@@ -112,7 +120,7 @@ export class LocalCatalog implements Catalog {
 
   /** Starts a background scan when one is due; the caller answers from what is known. */
   private refreshSoon(): void {
-    if (this.running || performance.now() - this.lastScan < this.config.collections.rescanSeconds * 1000) return;
+    if (this.running || performance.now() - this.scanStartedAt < this.config.collections.rescanSeconds * 1000) return;
     this.refresh().catch((e: unknown) => this.logger.error({ err: e }, 'catalogue: scan failed'));
   }
 

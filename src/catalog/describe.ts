@@ -54,11 +54,13 @@ function variableName(datasetName: string): string | undefined {
 }
 
 async function describeDataset(ds: gdal.Dataset, href: string, fallbackName?: string): Promise<RasterSlot[]> {
+  // Reading the CRS consults the PROJ database, the slow part: it runs on GDAL's worker threads.
+  const srs = await ds.srsAsync;
   const geoTransform = ds.geoTransform;
-  if (!geoTransform) throw new Error('the raster has no georeferencing (geotransform)');
-  const { crs, epsg } = describeCrs(ds.srs);
-  if (!crs) throw new Error('the raster has no coordinate reference system');
   const size = ds.rasterSize;
+  if (!geoTransform) throw new Error('the raster has no georeferencing (geotransform)');
+  const { crs, epsg } = describeCrs(srs);
+  if (!crs) throw new Error('the raster has no coordinate reference system');
   const grid: GridInfo = {
     crs,
     epsg,
@@ -68,7 +70,7 @@ async function describeDataset(ds: gdal.Dataset, href: string, fallbackName?: st
   };
   const bbox = bboxToWgs84(nativeBbox(grid), crs);
   const time = timeAxis((ds.getMetadata() ?? {}) as Metadata);
-  const count = await ds.bands.countAsync();
+  const count = ds.bands.count();
   if (count === 0) throw new Error('the raster has no bands');
   const slots: RasterSlot[] = [];
   const used = new Set<string>();

@@ -18,6 +18,23 @@ const RASTER_EXTENSIONS = new Set([
   'tif', 'tiff', 'gtiff', 'nc', 'nc4', 'cdf', 'jp2', 'j2k', 'vrt', 'h5', 'hdf5', 'he5', 'hdf', 'img', 'grib', 'grib2', 'grb', 'grb2', 'asc', 'bil', 'kea',
 ]);
 
+/** Files described at the same time: enough to keep GDAL's worker threads busy. */
+const DESCRIBE_CONCURRENCY = 4;
+
+/** Like Promise.all over `items.map(work)`, with at most `limit` running at once; keeps the order. */
+export async function mapConcurrently<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
 export function isRasterFileName(name: string): boolean {
   const ext = name.toLowerCase().split('.').pop() ?? '';
   return RASTER_EXTENSIONS.has(ext) && !name.toLowerCase().endsWith('.aux.xml');
@@ -95,13 +112,11 @@ export class FolderSource {
       const record = await this.timeSeries(rasters, this.pattern, this.metadata(metadataFiles.get(FOLDER_METADATA_FILE)));
       return record ? [record] : [];
     }
-    const records: CollectionRecord[] = [];
-    for (const file of rasters) {
+    const records = await mapConcurrently(rasters, DESCRIBE_CONCURRENCY, (file) => {
       const metaRel = file.rel.replace(/\.[^./]+$/, '') + METADATA_SUFFIX;
-      const record = await this.singleFile(file, rasters.length === 1, this.metadata(metadataFiles.get(metaRel)));
-      if (record) records.push(record);
-    }
-    return records;
+      return this.singleFile(file, rasters.length === 1, this.metadata(metadataFiles.get(metaRel)));
+    });
+    return records.filter((r): r is CollectionRecord => r !== undefined);
   }
 
   private metadata(file: string | undefined): MetadataFile | undefined {
@@ -161,10 +176,13 @@ export class FolderSource {
     const problems: string[] = [];
     const items = new Map<string, CatalogItem>();
     const bands = new Map<string, BandInfo>();
-    for (const file of files) {
+    const matched = files.flatMap((file) => {
       const match = pattern.match(path.basename(file.rel));
-      if (!match) continue;
-      const slots = await this.slotsOf(file, problems);
+      return match ? [{ file, match }] : [];
+    });
+    const described = await mapConcurrently(matched, DESCRIBE_CONCURRENCY, ({ file }) => this.slotsOf(file, problems));
+    for (const [i, { match }] of matched.entries()) {
+      const slots = described[i];
       if (!slots) continue;
       const extras = Object.values(match.extra);
       const key = [match.datetime, ...extras].join('|');

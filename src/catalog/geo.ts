@@ -36,10 +36,23 @@ function spatialReference(crs: string): gdal.SpatialReference {
   return gdal.SpatialReference.fromProj4(srs.toProj4());
 }
 
+/** Building a transformation consults the PROJ database (milliseconds); files share a few CRSs. */
+const transforms = new Map<string, gdal.CoordinateTransformation>();
+
+function toWgs84(crs: string): gdal.CoordinateTransformation {
+  let transform = transforms.get(crs);
+  if (!transform) {
+    transform = new gdal.CoordinateTransformation(spatialReference(crs), LON_LAT);
+    if (transforms.size > 100) transforms.clear();
+    transforms.set(crs, transform);
+  }
+  return transform;
+}
+
 /** Reprojects a native bbox to WGS84, following its edges so curved borders are covered. */
 export function bboxToWgs84(bbox: Bbox, crs: string): Bbox {
   if (!crs) throw new Error('the raster has no coordinate reference system');
-  const transform = new gdal.CoordinateTransformation(spatialReference(crs), LON_LAT);
+  const transform = toWgs84(crs);
   const [x0, y0, x1, y1] = bbox;
   const steps = 20;
   let w = Infinity, s = Infinity, e = -Infinity, n = -Infinity;

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { seededRandom, fbm } from './noise';
 import { DEMO_AREA, LandCover, elevation, greenness, landCover } from './landscape';
 import { bboxToWgs84 } from '../geo';
+import { pixelBuffer } from './pixelBuffer';
 import type { MetadataFile } from '../metadataFile';
 
 /** Bumped when the generated data changes, so older demo folders are regenerated. */
@@ -54,7 +55,7 @@ async function writeTiff(file: string, data: Uint16Array | Float32Array, width: 
   ds.geoTransform = geoTransform;
   const band = ds.bands.get(1);
   band.noDataValue = nodata;
-  await band.pixels.writeAsync(0, 0, width, height, data);
+  await band.pixels.writeAsync(0, 0, width, height, pixelBuffer(data));
   ds.close();
   fs.renameSync(tmp, file);
 }
