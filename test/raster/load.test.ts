@@ -109,6 +109,15 @@ describe('load_collection planning and windowed reads', () => {
     expect(Array.from(values)).toEqual(Array.from(await gdalRead(fileOf('2023-02-10', 'B04'), col, row, cube.grid!.width, cube.grid!.height)));
   });
 
+  test('a GeoJSON polygon selects the same pixels as its bounding box', async () => {
+    const [w, s, e, n] = [9.0015, 47.8445, 9.0095, 47.8495];
+    const polygon = { type: 'Polygon', coordinates: [[[w, s], [e, s + 0.001], [e, n], [w + 0.002, n], [w, s]]] };
+    const fromPolygon = await planLoad(h.catalog, { id: 'S2', spatialExtent: polygon, temporalExtent: null, bands: null, properties: null });
+    const fromBox = await planLoad(h.catalog, { id: 'S2', spatialExtent: { west: w, south: s, east: e, north: n }, temporalExtent: null, bands: null, properties: null });
+    expect(fromPolygon.grid).toEqual(fromBox.grid);
+    expect(fromPolygon.grid!.width).toBeGreaterThan(10);
+  });
+
   test('temporal extents are half-open and null ends are open', async () => {
     const labels = async (temporalExtent: unknown) =>
       (await planLoad(h.catalog, { id: 'S2', spatialExtent: null, temporalExtent, bands: null, properties: null })).dims[0].labels;
@@ -233,6 +242,43 @@ describe('items on other grids', () => {
     expect(valid).toBeGreaterThan(1000);
     // Tiled warping uses the same nearest-neighbour rule; only pixels whose source is ambiguous at
     // the approximation tolerance may differ.
+    expect(mismatches / expected.length).toBeLessThan(0.01);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('warping onto a WGS 84 grid keeps the longitude/latitude axis order', async () => {
+    const dir = tempDir('raster-warp84-');
+    const src = path.join(dir, 'utm.tif');
+    await writeTiff(src, { width: 150, height: 100, nodata: 0, value: (x, y) => pattern(x, y, 1, 0) });
+    const item = {
+      id: 'utm',
+      datetime: null,
+      bbox: [0, 0, 0, 0] as [number, number, number, number],
+      grid: { crs: 'EPSG:32632', epsg: 32632, geoTransform: [500000, 10, 0, 5300000, 0, -10] as [number, number, number, number, number, number], width: 150, height: 100 },
+      assets: { B1: { href: src, band: 1 } },
+      properties: {},
+    };
+    // 9.0005–9.0185 E, 47.8450–47.8530 N: inside the UTM raster.
+    const transform: [number, number, number, number, number, number] = [9.0005, 0.0001, 0, 47.853, 0, -0.0001];
+    const cube = new CollectionCube({
+      grid: { xName: 'x', yName: 'y', crs: 'EPSG:4326', epsg: 4326, transform, width: 180, height: 80 },
+      dates: [{ label: null, items: [item] }],
+      bands: [{ name: 'B1', nodata: 0 }],
+      hasTime: false,
+      timeName: 't',
+      bandsName: 'bands',
+    });
+    expect(cube.dims.map((d) => d.name)).toEqual(['bands']);
+    const values = await readAll(cube, { signal: new AbortController().signal, stats: { inputPixels: 0 } });
+    const out = path.join(dir, 'warped.tif');
+    execFileSync('gdalwarp', ['-q', '-t_srs', 'EPSG:4326', '-te', '9.0005', '47.845', '9.0185', '47.853', '-ts', '180', '80', '-r', 'near', '-dstnodata', '0', src, out]);
+    const expected = await gdalRead(out, 0, 0, 180, 80);
+    let valid = 0, mismatches = 0;
+    for (let i = 0; i < expected.length; i++) {
+      if (!Number.isNaN(expected[i])) valid++;
+      if (!(values[i] === expected[i] || (Number.isNaN(values[i]) && Number.isNaN(expected[i])))) mismatches++;
+    }
+    expect(valid).toBeGreaterThan(0.9 * expected.length);
     expect(mismatches / expected.length).toBeLessThan(0.01);
     fs.rmSync(dir, { recursive: true, force: true });
   });
