@@ -18,9 +18,17 @@ export interface RunLogEntry {
   path?: Array<{ node_id: string; process_id: string; parameter?: string }>;
 }
 
+const LEVELS: LogLevel[] = ['debug', 'info', 'warning', 'error'];
+
+export function isLogLevel(value: unknown): value is LogLevel {
+  return typeof value === 'string' && (LEVELS as string[]).includes(value);
+}
+
 interface RunLog {
   runId: string;
   userId: string;
+  /** Entries below this level are not kept (the request's `log_level`). */
+  minLevel: LogLevel;
   created: number;
   entries: RunLogEntry[];
 }
@@ -38,14 +46,15 @@ export class RunLogStore {
     private readonly ttlMs = 24 * 3600 * 1000,
   ) {}
 
-  open(runId: string, userId: string): void {
+  open(runId: string, userId: string, minLevel: LogLevel = 'debug'): void {
     this.prune();
-    this.logs.set(runId, { runId, userId, created: Date.now(), entries: [] });
+    this.logs.set(runId, { runId, userId, minLevel, created: Date.now(), entries: [] });
   }
 
   add(runId: string, entry: Omit<RunLogEntry, 'id' | 'time'> & { time?: string }): void {
     const log = this.logs.get(runId);
     if (!log || log.entries.length >= MAX_ENTRIES_PER_RUN) return;
+    if (LEVELS.indexOf(entry.level) < LEVELS.indexOf(log.minLevel)) return;
     log.entries.push({ id: String(log.entries.length + 1), time: entry.time ?? new Date().toISOString(), ...entry });
   }
 
@@ -53,8 +62,7 @@ export class RunLogStore {
   entries(runId: string, userId: string, minLevel: LogLevel = 'debug'): RunLogEntry[] | undefined {
     const log = this.logs.get(runId);
     if (!log || log.userId !== userId || Date.now() - log.created > this.ttlMs) return undefined;
-    const order: LogLevel[] = ['debug', 'info', 'warning', 'error'];
-    return log.entries.filter((e) => order.indexOf(e.level) >= order.indexOf(minLevel));
+    return log.entries.filter((e) => LEVELS.indexOf(e.level) >= LEVELS.indexOf(minLevel));
   }
 
   /** A pino logger whose lines become entries of the run (and also go to the server log at debug). */

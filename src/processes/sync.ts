@@ -17,7 +17,7 @@ import { ProcessRegistry } from './registry';
 import { validateProcessGraph } from './graph/validate';
 import { evaluateGraph } from './graph/evaluate';
 import { DeclaredParameter, ProcessGraph, isRecord } from './graph/types';
-import { RunLogStore } from './runLogs';
+import { RunLogStore, isLogLevel } from './runLogs';
 import { toJsonValue } from './jsonResult';
 import { createProcessContext, createWorkDir, removeWorkDir } from './runContext';
 import type { ProcessDefinition, SavedOutput } from './types';
@@ -120,7 +120,8 @@ export class Processing {
 
     const { config, logger, catalog } = this.deps;
     const runId = randomUUID();
-    this.runLogs.open(runId, user.id);
+    const logLevel = isRecord(body) && isLogLevel(body.log_level) ? body.log_level : 'info';
+    this.runLogs.open(runId, user.id, logLevel);
     const controller = new AbortController();
     const seconds = config.limits.syncTimeoutSeconds;
     const timer = setTimeout(() => controller.abort(new OpenEOError('RequestTimeout', { seconds })), seconds * 1000);
@@ -141,7 +142,7 @@ export class Processing {
         assertSyncPixelLimit(value, config.limits.syncMaxPixels);
         await Promise.race([writeDefaultOutput(value, ctx), whenAborted(controller.signal)]);
       }
-      this.runLogs.add(runId, { level: 'info', message: 'The computation finished.' });
+      this.runLogs.add(runId, { level: 'info', message: 'The computation finished.', data: { inputPixels: ctx.stats.inputPixels } });
       if (ctx.outputs.length > 0) return { runId, kind: 'file', output: ctx.outputs[0], cleanup };
       return { runId, kind: 'json', value: toJsonValue(value), cleanup };
     } catch (error) {

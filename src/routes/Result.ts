@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { OpenEOError } from '../errors/OpenEOError';
 import { Resource } from '../http/Resource';
 import type { SyncOutcome } from '../processes/sync';
+import { isLogLevel } from '../processes/runLogs';
 
 /** Quotes a file name for Content-Disposition, with an RFC 5987 variant for non-ASCII names. */
 function attachment(filename: string): string {
@@ -59,7 +60,10 @@ export class ResultLogs extends Resource {
   get(req: Request, res: Response): void {
     const runId = String(req.params.run_id);
     const level = req.query.level;
-    const minLevel = level === 'error' || level === 'warning' || level === 'info' || level === 'debug' ? level : 'debug';
+    if (level !== undefined && level !== '' && !isLogLevel(level)) {
+      throw new OpenEOError('BadRequest', { reason: "'level' must be one of error, warning, info, debug" });
+    }
+    const minLevel = isLogLevel(level) ? level : 'debug';
     const logs = this.ctx.processing.runLogs.entries(runId, this.user(req).id, minLevel);
     if (!logs) throw new OpenEOError('NotFound', {}, `There is no log of a synchronous run '${runId}' for you.`);
     res.json({ level: minLevel, logs, links: [] });

@@ -69,6 +69,25 @@ describe('POST /result with plain values', () => {
     expect((await request(server.app).get(`/result/logs/${runId}`)).status).toBe(401);
   });
 
+  test('inspect writes into the run log, filtered by the request log_level', async () => {
+    const graph = (level: string) => ({
+      process_graph: { i: { process_id: 'inspect', arguments: { data: [1, 2], message: `look ${level}`, code: 'Peek', level }, result: true } },
+    });
+    const logsOf = async (body: unknown) => {
+      const res = await post(body);
+      expect(res.body).toEqual([1, 2]);
+      const logs = await request(server.app).get(`/result/logs/${res.headers['openeo-identifier']}`).set('Authorization', alice);
+      return logs.body.logs as Array<{ code?: string; level: string; message: string; data?: unknown }>;
+    };
+    const warning = (await logsOf({ process: graph('warning') })).find((e) => e.code === 'Peek');
+    expect(warning).toMatchObject({ level: 'warning', message: 'look warning', data: [1, 2] });
+    expect((await logsOf({ process: graph('debug') })).some((e) => e.code === 'Peek')).toBe(false);
+    expect((await logsOf({ process: graph('debug'), log_level: 'debug' })).some((e) => e.code === 'Peek')).toBe(true);
+    expect((await logsOf({ process: graph('info'), log_level: 'error' })).length).toBe(0);
+    const bad = await request(server.app).get('/result/logs/whatever?level=loud').set('Authorization', alice);
+    expect(bad.status).toBe(400);
+  });
+
   test('NaN and infinities become null in JSON', async () => {
     expect((await post(one('divide', { x: 0, y: 0 }))).body).toBeNull();
     expect((await post(one('divide', { x: 1, y: 0 }))).body).toBeNull();
