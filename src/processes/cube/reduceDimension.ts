@@ -3,7 +3,7 @@ import { ProcessException } from '../ProcessException';
 import { PixelArray } from '../types';
 import { DataCube } from '../../raster/cube/DataCube';
 import { MapCube } from '../../raster/cube/MapCube';
-import { windowPixels } from '../../raster/cube/model';
+import { cellsPerPixel, windowPixels } from '../../raster/cube/model';
 import { reduceSpatial } from './reduceSpatial';
 import { requireCallback, requireCube, toTileVector } from './common';
 
@@ -62,8 +62,7 @@ export const reduceDimension = defineProcess(
     const order = cube.order.filter((n) => n !== name);
     return new MapCube(cube, { dims, grid: cube.grid, order }, async (tile, win) => {
       const vectors = splitAlong(tile, cube, index, windowPixels(win));
-      const length = tile.length / Math.max(1, labels.length);
-      const expected = labels.length === 0 ? dims.reduce((p, d) => p * d.labels.length, windowPixels(win)) : length;
+      const expected = cellsPerPixel({ dims }) * windowPixels(win);
       const result = await reducer.run({ data: new PixelArray(vectors, labels, expected), context });
       return toTileVector(result, expected, 'reduce_dimension', 'reducer');
     });

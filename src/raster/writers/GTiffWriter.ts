@@ -8,10 +8,12 @@ import { FormatOptions } from './options';
 import { OutputWriter } from './registry';
 import { removeQuietly, scratchPath } from './tempFiles';
 import { writeTiledGeoTiff } from './tiledGeoTiff';
+import { driverSupports, scratchCompression } from '../gdal/capabilities';
 import { describedVrt } from './describedVrt';
 import { spatialReference } from '../gdal/srs';
 
-const COMPRESSIONS = ['DEFLATE', 'LZW', 'ZSTD', 'NONE'] as const;
+/** Lossless compressions offered when the COG driver of this GDAL build supports them. */
+const COMPRESSIONS = (['DEFLATE', 'LZW', 'ZSTD', 'NONE'] as const).filter((c) => c === 'NONE' || driverSupports('COG', c));
 const RESAMPLINGS = ['nearest', 'average', 'bilinear', 'cubic', 'mode'] as const;
 
 const PARAMETERS: Record<string, Record<string, unknown>> = {
@@ -69,8 +71,7 @@ export const gtiffWriter: OutputWriter = {
         dataType,
         nodata,
         tileSize: ctx.config.processing.tileSize,
-        // Fast, lossless scratch compression keeps the temporary file small.
-        creationOptions: ['COMPRESS=ZSTD', 'ZSTD_LEVEL=1'],
+        creationOptions: scratchCompression(),
       });
       ctx.signal.throwIfAborted();
       const grid = data.grid;

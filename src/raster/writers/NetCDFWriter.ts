@@ -10,6 +10,7 @@ import { FormatOptions } from './options';
 import { OutputWriter } from './registry';
 import { removeQuietly, scratchPath } from './tempFiles';
 import { writeTiledGeoTiff } from './tiledGeoTiff';
+import { scratchCompression } from '../gdal/capabilities';
 import { netcdfVrt } from './netcdfLayout';
 
 const run = promisify(execFile);
@@ -54,7 +55,7 @@ export const netcdfWriter: OutputWriter = {
         dataType,
         nodata: NaN,
         tileSize: ctx.config.processing.tileSize,
-        creationOptions: ['COMPRESS=ZSTD', 'ZSTD_LEVEL=1'],
+        creationOptions: scratchCompression(),
       });
       await fs.writeFile(scratchVrt, netcdfVrt(data, scratchTif, dataType.gdal, NaN));
       ctx.signal.throwIfAborted();

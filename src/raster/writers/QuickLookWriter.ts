@@ -13,6 +13,7 @@ import { FormatOptions } from './options';
 import { OutputWriter } from './registry';
 import { removeQuietly, scratchPath } from './tempFiles';
 import { writeTiledGeoTiff } from './tiledGeoTiff';
+import { scratchCompression } from '../gdal/capabilities';
 
 const PARAMETERS: Record<string, Record<string, unknown>> = {
   bands: {
@@ -109,7 +110,7 @@ function quickLookWriter(name: 'PNG' | 'JPEG', extension: string, mediaType: str
           dataType: OUTPUT_DATA_TYPES.float32,
           nodata: NaN,
           tileSize,
-          creationOptions: ['COMPRESS=ZSTD', 'ZSTD_LEVEL=1'],
+          creationOptions: scratchCompression(),
         });
         const lows = planes.map((_, i) => mins[i] ?? statistics[i].min);
         const highs = planes.map((_, i) => maxs[i] ?? statistics[i].max);

@@ -5,7 +5,17 @@ import { netcdfWriter } from './NetCDFWriter';
 import { jpegWriter, pngWriter } from './QuickLookWriter';
 import { jsonWriter } from './JSONWriter';
 
-for (const writer of [gtiffWriter, netcdfWriter, pngWriter, jpegWriter, jsonWriter]) registerWriter(writer);
+import { hasDriver, hasProgram } from '../gdal/capabilities';
+
+// Only formats this installation can actually write are offered.
+const available = [
+  hasDriver('COG') && gtiffWriter,
+  hasDriver('netCDF') && hasProgram('gdalmdimtranslate') && netcdfWriter,
+  hasDriver('PNG') && pngWriter,
+  hasDriver('JPEG') && jpegWriter,
+  jsonWriter,
+];
+for (const writer of available) if (writer) registerWriter(writer);
 
 export { findWriter } from './registry';
 export type { OutputWriter } from './registry';
