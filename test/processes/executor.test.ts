@@ -115,6 +115,17 @@ describe('graph evaluation', () => {
     await expect(run(noReject)).resolves.toBeNull();
   });
 
+  test('and/or skip their second operand once the first decides', async () => {
+    const graph = (processId: string, first: boolean): ProcessGraph => ({
+      failing: { process_id: 'array_element', arguments: { data: [true], index: 5 } },
+      op: { process_id: processId, arguments: { x: first, y: { from_node: 'failing' } }, result: true },
+    });
+    await expect(run(graph('and', false))).resolves.toBe(false);
+    await expect(run(graph('or', true))).resolves.toBe(true);
+    await expect(run(graph('and', true))).rejects.toMatchObject({ code: 'ArrayElementNotAvailable' });
+    await expect(run(graph('or', false))).rejects.toMatchObject({ code: 'ArrayElementNotAvailable' });
+  });
+
   test('a process exception carries the code from the process definition', async () => {
     await expect(run(single('array_element', { data: [1, 2], index: 5 }))).rejects.toMatchObject({ code: 'ArrayElementNotAvailable', status: 400 });
   });

@@ -130,16 +130,25 @@ export class GraphRun {
   }
 
   /**
-   * `if` with a plain condition only needs one of its branches: the other is not computed at all
-   * (it may be expensive, or fail). Conditions over tiles (vectors) need both.
+   * `if` with a plain condition only needs one of its branches, and `and`/`or` need no second
+   * operand once the first decides: what is not needed is not computed at all (it may be
+   * expensive, or fail). Conditions over tiles (vectors) need everything.
    */
   private async skipUnusedBranch(processId: string, given: Record<string, unknown>): Promise<Record<string, unknown>> {
-    if (processId !== 'if' || !('value' in given)) return given;
-    const value = await this.resolve(given.value);
-    if (value !== null && typeof value !== 'boolean') return given;
-    const { accept, reject, ...rest } = given;
-    const chosen = value === true ? { accept } : reject === undefined ? {} : { reject };
-    return { ...rest, value, ...chosen };
+    if (processId === 'if' && 'value' in given) {
+      const value = await this.resolve(given.value);
+      if (value !== null && typeof value !== 'boolean') return given;
+      const { accept, reject, ...rest } = given;
+      const chosen = value === true ? { accept } : reject === undefined ? {} : { reject };
+      return { ...rest, value, ...chosen };
+    }
+    if ((processId === 'and' || processId === 'or') && 'x' in given) {
+      const x = await this.resolve(given.x);
+      const decisive = processId === 'and' ? false : true;
+      // The first operand alone decides: pass it twice, the result is the same.
+      return x === decisive ? { x, y: x } : { ...given, x };
+    }
+    return given;
   }
 
   /** Replaces references in an argument value by what they point to. */
