@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import gdal from 'gdal-async';
 import { planLoad } from '../../src/raster/read/planLoad';
 import { CollectionCube } from '../../src/raster/read/CollectionCube';
+import { DatasetCache } from '../../src/raster/read/sources';
 import { forEachTile, readAll } from '../../src/raster/tiles';
 import { describeDimensions } from '../../src/raster/cube/describe';
 import { createProcessRegistry } from '../../src/processes';
@@ -306,8 +307,12 @@ describe('items on other grids', () => {
       hasTime: true,
       timeName: 't',
       bandsName: 'bands',
+      // At most one open file: b's opening closes a, and a is reopened for the next tile.
+    }, new DatasetCache(1));
+    const values = new Float64Array(100 * 30);
+    await forEachTile(cube, { signal: new AbortController().signal, stats: { inputPixels: 0 } }, 16, (tile, win) => {
+      for (let r = 0; r < win.height; r++) values.set(tile.subarray(r * win.width, (r + 1) * win.width), (win.y + r) * 100 + win.x);
     });
-    const values = await readAll(cube, { signal: new AbortController().signal, stats: { inputPixels: 0 } });
     const at = (x: number, y: number) => values[y * 100 + x];
     expect(at(10, 5)).toBe(1010); // only a
     expect(at(45, 20)).toBe(1045); // both valid: a first

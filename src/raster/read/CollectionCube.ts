@@ -85,7 +85,7 @@ export class CollectionCube extends DataCube {
     const key = `${bandNumber}:${href}`;
     let value = this.nodata.get(key);
     if (!value) {
-      value = this.datasets.get(href).then(async (ds) => (await ds.bands.getAsync(bandNumber)).noDataValue);
+      value = this.datasets.with(href, async (ds) => (await ds.bands.getAsync(bandNumber)).noDataValue);
       this.nodata.set(key, value);
     }
     return value;
@@ -115,9 +115,8 @@ export class CollectionCube extends DataCube {
             const asset = item.assets[band.name];
             if (!asset) continue;
             ctx.signal.throwIfAborted();
-            const ds = await this.datasets.get(asset.href);
             const nodata = await this.nodataOf(asset.href, asset.band, band);
-            const read = await readItemBand(ds, asset.band, item.grid, nodata, target, slice);
+            const read = await this.datasets.with(asset.href, (ds) => readItemBand(ds, asset.band, item.grid, nodata, target, slice));
             ctx.stats.inputPixels += read;
             if (!hasNaN(slice)) break;
           }
