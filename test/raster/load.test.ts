@@ -6,7 +6,6 @@ import { planLoad } from '../../src/raster/read/planLoad';
 import { CollectionCube } from '../../src/raster/read/CollectionCube';
 import { DatasetCache } from '../../src/raster/read/sources';
 import { forEachTile, readAll } from '../../src/raster/tiles';
-import { describeDimensions } from '../../src/raster/cube/describe';
 import { createProcessRegistry } from '../../src/processes';
 import { evaluateGraph } from '../../src/processes/graph/evaluate';
 import type { ProcessGraph } from '../../src/processes/graph/types';
@@ -142,7 +141,7 @@ describe('load_collection planning and windowed reads', () => {
 
   test('the cube describes itself as STAC cube:dimensions', async () => {
     const cube = await planLoad(h.catalog, { id: 'S2', spatialExtent: null, temporalExtent: null, bands: ['red'], properties: null });
-    expect(describeDimensions(cube)).toEqual({
+    expect(cube.describe()).toEqual({
       t: { type: 'temporal', extent: ['2023-01-05T00:00:00Z', '2023-03-15T00:00:00Z'], values: DATES.map((d) => `${d}T00:00:00Z`), step: null },
       bands: { type: 'bands', values: ['B04'] },
       y: { type: 'spatial', axis: 'y', extent: [5299100, 5300000], step: 10, reference_system: 32632 },

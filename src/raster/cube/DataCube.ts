@@ -8,6 +8,7 @@ import {
   defaultOrder,
   windowPixels,
 } from './model';
+import { describeDimensions } from './describe';
 
 /**
  * A lazy raster data cube: its shape plus a way to compute any window of its grid.
@@ -39,6 +40,11 @@ export abstract class DataCube implements CubeShape {
 
   get isEmpty(): boolean {
     return this.size === 0;
+  }
+
+  /** STAC `cube:dimensions` of this cube (e.g. for batch job result metadata). */
+  describe(): Record<string, Record<string, unknown>> {
+    return describeDimensions(this);
   }
 
   /** Computes the values of `win` (in this cube's grid) in the tile layout of model.ts. */
