@@ -35,33 +35,83 @@ export function numbersOf(values: unknown[], ignoreNodata: boolean): number[] | 
   return out;
 }
 
+export type TileReduction = 'sum' | 'mean' | 'min' | 'max' | 'product';
+
 /**
- * Accumulates over the vectors of a pixel array with NaN as no-data: skipped when
- * `ignoreNodata`, otherwise it makes the pixel's result NaN. `finish` gets the count of values used.
+ * sum/mean/min/max/product over the vectors of a pixel array with NaN as no-data: skipped when
+ * `ignoreNodata`, otherwise it makes the pixel's result NaN; pixels without values are NaN.
+ * One plain loop per operation keeps the hot loops monomorphic (no callback per value).
  */
-export function accumulateTile(
-  data: PixelArray,
-  ignoreNodata: boolean,
-  start: number,
-  step: (acc: number, value: number) => number,
-  finish: (acc: number, count: number) => number,
-): PixelVector {
+export function reduceTile(data: PixelArray, ignoreNodata: boolean, op: TileReduction): PixelVector {
   const n = data.length;
-  const acc = new Float64Array(n).fill(start);
-  const count = new Float64Array(n);
+  const acc = new Float64Array(n).fill(op === 'product' ? 1 : op === 'min' ? Infinity : op === 'max' ? -Infinity : 0);
+  const count = new Uint32Array(n);
   const spoiled = new Uint8Array(n);
   for (const vec of data.vectors) {
-    for (let i = 0; i < n; i++) {
-      const v = vec[i];
-      if (v !== v) {
-        if (!ignoreNodata) spoiled[i] = 1;
-        continue;
-      }
-      acc[i] = step(acc[i], v);
-      count[i]++;
+    switch (op) {
+      case 'sum':
+      case 'mean':
+        for (let i = 0; i < n; i++) {
+          const v = vec[i];
+          if (v === v) {
+            acc[i] += v;
+            count[i]++;
+          } else spoiled[i] = 1;
+        }
+        break;
+      case 'product':
+        for (let i = 0; i < n; i++) {
+          const v = vec[i];
+          if (v === v) {
+            acc[i] *= v;
+            count[i]++;
+          } else spoiled[i] = 1;
+        }
+        break;
+      case 'min':
+        for (let i = 0; i < n; i++) {
+          const v = vec[i];
+          if (v === v) {
+            if (v < acc[i]) acc[i] = v;
+            count[i]++;
+          } else spoiled[i] = 1;
+        }
+        break;
+      case 'max':
+        for (let i = 0; i < n; i++) {
+          const v = vec[i];
+          if (v === v) {
+            if (v > acc[i]) acc[i] = v;
+            count[i]++;
+          } else spoiled[i] = 1;
+        }
+        break;
     }
   }
+  for (let i = 0; i < n; i++) {
+    if (count[i] === 0 || (spoiled[i] && !ignoreNodata)) acc[i] = NaN;
+    else if (op === 'mean') acc[i] /= count[i];
+  }
+  return acc;
+}
+
+/**
+ * Statistics that need all values of a pixel at once (median, variance, ...): gathers each
+ * pixel's valid values into one reused buffer and hands `compute` a view of them.
+ */
+export function statisticTile(data: PixelArray, ignoreNodata: boolean, compute: (values: Float64Array) => number): PixelVector {
+  const n = data.length;
   const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) out[i] = spoiled[i] || count[i] === 0 ? NaN : finish(acc[i], count[i]);
+  const scratch = new Float64Array(data.vectors.length);
+  for (let i = 0; i < n; i++) {
+    let count = 0;
+    let spoiled = false;
+    for (const vec of data.vectors) {
+      const v = vec[i];
+      if (v === v) scratch[count++] = v;
+      else spoiled = true;
+    }
+    out[i] = count === 0 || (spoiled && !ignoreNodata) ? NaN : compute(scratch.subarray(0, count));
+  }
   return out;
 }

@@ -4,7 +4,7 @@ import { perPixel } from '../lift';
 import { ProcessException } from '../ProcessException';
 import type { Callback, PixelArray, PixelVector } from '../types';
 import { elementsOf, isPixelArray, isPixelVector } from '../values';
-import { accumulateTile, numbersOf, reducer } from './reduce';
+import { numbersOf, reduceTile, reducer, statisticTile } from './reduce';
 
 /** Applies `compute` to the usable numbers, null when there are none or no-data is not ignored. */
 function statistic(compute: (numbers: number[]) => number | null) {
@@ -63,36 +63,56 @@ function quantile(sorted: number[], p: number): number {
 
 const ignoreNodata = (args: Record<string, any>) => args.ignore_nodata !== false;
 
-const meanTile = (data: PixelArray, args: Record<string, any>) => accumulateTile(data, ignoreNodata(args), 0, (a, v) => a + v, (a, c) => a / c);
+/** Median of a typed array (sorted in place). */
+function medianInPlace(values: Float64Array): number {
+  values.sort();
+  const mid = values.length >> 1;
+  return values.length % 2 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
+}
+
+function varianceOf(values: Float64Array): number {
+  if (values.length < 2) return NaN;
+  const n = values.length;
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += values[i];
+  const m = sum / n;
+  let squares = 0;
+  for (let i = 0; i < n; i++) squares += (values[i] - m) * (values[i] - m);
+  return squares / (n - 1);
+}
+
+const tile = (op: 'sum' | 'mean' | 'min' | 'max' | 'product') => (data: PixelArray, args: Record<string, any>) => reduceTile(data, ignoreNodata(args), op);
+const statTile = (compute: (values: Float64Array) => number) => (data: PixelArray, args: Record<string, any>) =>
+  statisticTile(data, ignoreNodata(args), compute);
 
 export const statisticsProcesses = [
-  reducer('mean', { summary: 'Arithmetic mean', description: 'The average of the numbers in `data`.', parameters: { data: 'Numbers to average.' }, returns: 'The mean, or null when there is nothing to average.' }, statistic(mean), meanTile),
+  reducer('mean', { summary: 'Arithmetic mean', description: 'The average of the numbers in `data`.', parameters: { data: 'Numbers to average.' }, returns: 'The mean, or null when there is nothing to average.' }, statistic(mean), tile('mean')),
   reducer(
     'sum',
     { summary: 'Sum', description: 'Adds up all numbers in `data`.', parameters: { data: 'Numbers to add.' }, returns: 'The sum, or null when there is nothing to add.' },
     statistic(sum),
-    (data, args) => accumulateTile(data, ignoreNodata(args), 0, (a, v) => a + v, (a) => a),
+    tile('sum'),
   ),
   reducer(
     'product',
     { summary: 'Product', description: 'Multiplies all numbers in `data`.', parameters: { data: 'Numbers to multiply.' }, returns: 'The product, or null when there is nothing to multiply.' },
     statistic((xs) => xs.reduce((a, b) => a * b, 1)),
-    (data, args) => accumulateTile(data, ignoreNodata(args), 1, (a, v) => a * v, (a) => a),
+    tile('product'),
   ),
   reducer(
     'min',
     { summary: 'Minimum', description: 'The smallest number in `data`.', parameters: { data: 'Numbers to search.' }, returns: 'The minimum, or null.' },
     statistic((xs) => extreme(xs, Math.min)),
-    (data, args) => accumulateTile(data, ignoreNodata(args), Infinity, (a, v) => (v < a ? v : a), (a) => a),
+    tile('min'),
   ),
   reducer(
     'max',
     { summary: 'Maximum', description: 'The largest number in `data`.', parameters: { data: 'Numbers to search.' }, returns: 'The maximum, or null.' },
     statistic((xs) => extreme(xs, Math.max)),
-    (data, args) => accumulateTile(data, ignoreNodata(args), -Infinity, (a, v) => (v > a ? v : a), (a) => a),
+    tile('max'),
   ),
-  reducer('median', { summary: 'Median', description: 'The middle value of `data`; for an even count the mean of the two middle values.', parameters: { data: 'Numbers to take the median of.' }, returns: 'The median, or null.' }, statistic(median)),
-  reducer('variance', { summary: 'Sample variance', description: 'The sample variance (divided by n - 1) of the numbers in `data`.', parameters: { data: 'Numbers to compute the variance of.' }, returns: 'The variance, or null.' }, statistic(variance)),
+  reducer('median', { summary: 'Median', description: 'The middle value of `data`; for an even count the mean of the two middle values.', parameters: { data: 'Numbers to take the median of.' }, returns: 'The median, or null.' }, statistic(median), statTile(medianInPlace)),
+  reducer('variance', { summary: 'Sample variance', description: 'The sample variance (divided by n - 1) of the numbers in `data`.', parameters: { data: 'Numbers to compute the variance of.' }, returns: 'The variance, or null.' }, statistic(variance), statTile(varianceOf)),
   reducer(
     'sd',
     { summary: 'Sample standard deviation', description: 'The square root of the sample variance of `data`.', parameters: { data: 'Numbers to compute the standard deviation of.' }, returns: 'The standard deviation, or null.' },
@@ -100,6 +120,7 @@ export const statisticsProcesses = [
       const v = variance(xs);
       return v === null ? null : Math.sqrt(v);
     }),
+    statTile((values) => Math.sqrt(varianceOf(values))),
   ),
   reducer(
     'extrema',
