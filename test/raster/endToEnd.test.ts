@@ -92,13 +92,14 @@ test('POST /result refuses results above the synchronous pixel limit', async () 
   }
 });
 
-test('GET /file_formats lists the raster writers', async () => {
+test('GET /file_formats lists the raster writers and readable formats', async () => {
   const s = await server();
   try {
     const res = await request(s.app).get('/file_formats');
     expect(res.status).toBe(200);
     expect(Object.keys(res.body.output)).toEqual(expect.arrayContaining(['GTiff', 'netCDF', 'PNG', 'JPEG', 'JSON']));
     expect(res.body.output.GTiff.gis_data_types).toEqual(['raster']);
+    expect(Object.keys(res.body.input)).toEqual(expect.arrayContaining(['GTiff', 'netCDF']));
   } finally {
     s.close();
   }

@@ -3,6 +3,8 @@ import type { Callback } from '../types';
 import { planLoad } from '../../raster/read/planLoad';
 import { assertPixelBudget } from '../../raster/limits';
 import { configureGdal } from '../../raster/gdal/configure';
+// Lists the formats collections can be read from in GET /file_formats.
+import '../../raster/read/inputFormats';
 import { parameterInvalid } from './common';
 
 function propertyFilters(value: unknown): Record<string, Callback> | null {
