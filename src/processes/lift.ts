@@ -79,9 +79,52 @@ export function zipVectors(x: unknown, y: unknown, kernel: NumericKernel2): Pixe
   return out;
 }
 
+export type FastOp = '+' | '-' | '*' | '/' | '>' | '>=' | '<' | '<=';
+
+/**
+ * Hand-written loops for the hottest operators, so band maths over tiles runs without a function
+ * call per pixel. Arithmetic propagates NaN (no-data) by itself; comparisons check for it.
+ */
+export function fastZip(x: unknown, y: unknown, op: FastOp): PixelVector {
+  const a = operand(x);
+  const b = operand(y);
+  const n = tileLength([a, b]);
+  const out = new Float64Array(n);
+  const av = typeof a === 'number' ? undefined : a;
+  const bv = typeof b === 'number' ? undefined : b;
+  if (av && bv && av.length !== bv.length) throw new TypeError('vectors of different length');
+  const as = typeof a === 'number' ? a : 0;
+  const bs = typeof b === 'number' ? b : 0;
+  switch (op) {
+    case '+':
+      for (let i = 0; i < n; i++) out[i] = (av ? av[i] : as) + (bv ? bv[i] : bs);
+      break;
+    case '-':
+      for (let i = 0; i < n; i++) out[i] = (av ? av[i] : as) - (bv ? bv[i] : bs);
+      break;
+    case '*':
+      for (let i = 0; i < n; i++) out[i] = (av ? av[i] : as) * (bv ? bv[i] : bs);
+      break;
+    case '/':
+      for (let i = 0; i < n; i++) out[i] = (av ? av[i] : as) / (bv ? bv[i] : bs);
+      break;
+    default:
+      for (let i = 0; i < n; i++) {
+        const p = av ? av[i] : as;
+        const q = bv ? bv[i] : bs;
+        if (p !== p || q !== q) out[i] = NaN;
+        else if (op === '>') out[i] = p > q ? 1 : 0;
+        else if (op === '>=') out[i] = p >= q ? 1 : 0;
+        else if (op === '<') out[i] = p < q ? 1 : 0;
+        else out[i] = p <= q ? 1 : 0;
+      }
+  }
+  return out;
+}
+
 /** Two numeric operands: null if either is null, the kernel otherwise; vectors element-wise. */
-export function zipNumeric(x: unknown, y: unknown, kernel: NumericKernel2): unknown {
-  if (isPixelVector(x) || isPixelVector(y)) return zipVectors(x, y, kernel);
+export function zipNumeric(x: unknown, y: unknown, kernel: NumericKernel2, fast?: FastOp): unknown {
+  if (isPixelVector(x) || isPixelVector(y)) return fast ? fastZip(x, y, fast) : zipVectors(x, y, kernel);
   if (x === null || y === null || x === undefined || y === undefined) return null;
   if (typeof x !== 'number' || typeof y !== 'number') throw new TypeError('expected numbers');
   return kernel(x, y);

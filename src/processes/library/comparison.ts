@@ -1,14 +1,14 @@
 /** Comparison processes: numbers compare numerically, anything else as the spec says per process. */
 import { defineProcess, ProcessText } from '../define';
-import { zipVectors } from '../lift';
+import { FastOp, fastZip, zipVectors } from '../lift';
 import { isPixelVector, toPixel } from '../values';
 
 type Compare = (a: number, b: number) => boolean;
 
 /** Scalar semantics of gt/gte/lt/lte: null propagates, only two numbers can be ordered. */
-function ordering(id: string, text: ProcessText, compare: Compare) {
+function ordering(id: string, text: ProcessText, compare: Compare, fast: FastOp) {
   return defineProcess(id, text, ({ x, y }) => {
-    if (isPixelVector(x) || isPixelVector(y)) return zipVectors(x, y, (a, b) => (compare(a, b) ? 1 : 0));
+    if (isPixelVector(x) || isPixelVector(y)) return fastZip(x, y, fast);
     if (x === null || y === null) return null;
     if (typeof x !== 'number' || typeof y !== 'number') return false;
     return compare(x, y);
@@ -56,10 +56,10 @@ export const comparisonProcesses = [
       return same === null ? null : !same;
     },
   ),
-  ordering('gt', { summary: 'Greater than', description: 'Tests whether `x` is strictly greater than `y`. Non-numbers give false.', returns: 'The comparison result, or null.' }, (a, b) => a > b),
-  ordering('gte', { summary: 'Greater than or equal to', description: 'Tests whether `x` is greater than or equal to `y`. Non-numbers give false.', returns: 'The comparison result, or null.' }, (a, b) => a >= b),
-  ordering('lt', { summary: 'Less than', description: 'Tests whether `x` is strictly less than `y`. Non-numbers give false.', returns: 'The comparison result, or null.' }, (a, b) => a < b),
-  ordering('lte', { summary: 'Less than or equal to', description: 'Tests whether `x` is less than or equal to `y`. Non-numbers give false.', returns: 'The comparison result, or null.' }, (a, b) => a <= b),
+  ordering('gt', { summary: 'Greater than', description: 'Tests whether `x` is strictly greater than `y`. Non-numbers give false.', returns: 'The comparison result, or null.' }, (a, b) => a > b, '>'),
+  ordering('gte', { summary: 'Greater than or equal to', description: 'Tests whether `x` is greater than or equal to `y`. Non-numbers give false.', returns: 'The comparison result, or null.' }, (a, b) => a >= b, '>='),
+  ordering('lt', { summary: 'Less than', description: 'Tests whether `x` is strictly less than `y`. Non-numbers give false.', returns: 'The comparison result, or null.' }, (a, b) => a < b, '<'),
+  ordering('lte', { summary: 'Less than or equal to', description: 'Tests whether `x` is less than or equal to `y`. Non-numbers give false.', returns: 'The comparison result, or null.' }, (a, b) => a <= b, '<='),
   defineProcess(
     'between',
     {

@@ -1,6 +1,6 @@
 /** Small builders so that each process definition is a few lines. */
 import { defineProcess, processFacts, ProcessText } from '../define';
-import { mapNumeric, zipNumeric } from '../lift';
+import { FastOp, mapNumeric, zipNumeric } from '../lift';
 import type { ProcessDefinition } from '../types';
 
 /** A process of one number (its only parameter, usually `x`), defined by a number → number kernel. */
@@ -15,8 +15,9 @@ export function binaryMath(
   text: ProcessText,
   kernel: (a: number, b: number) => number,
   names: [string, string] = ['x', 'y'],
+  fast?: FastOp,
 ): ProcessDefinition {
-  return defineProcess(id, text, (args) => zipNumeric(args[names[0]], args[names[1]], kernel));
+  return defineProcess(id, text, (args) => zipNumeric(args[names[0]], args[names[1]], kernel, fast));
 }
 
 /** A process without arguments returning a constant number. */

@@ -32,18 +32,24 @@ function flooredMod(x: number, y: number): number {
 }
 
 export const mathProcesses = [
-  binaryMath('add', { summary: 'Sum of two numbers', description: 'Adds `y` to `x`. No-data in either operand gives no-data.', returns: 'The sum, or null.' }, (a, b) => a + b),
-  binaryMath('subtract', { summary: 'Difference of two numbers', description: 'Subtracts `y` from `x`. No-data in either operand gives no-data.', returns: 'The difference, or null.' }, (a, b) => a - b),
+  binaryMath('add', { summary: 'Sum of two numbers', description: 'Adds `y` to `x`. No-data in either operand gives no-data.', returns: 'The sum, or null.' }, (a, b) => a + b, ['x', 'y'], '+'),
+  binaryMath('subtract', { summary: 'Difference of two numbers', description: 'Subtracts `y` from `x`. No-data in either operand gives no-data.', returns: 'The difference, or null.' }, (a, b) => a - b, ['x', 'y'], '-'),
   binaryMath('multiply', {
       summary: 'Product of two numbers',
       description: 'Multiplies `x` by `y`. No-data in either operand gives no-data.',
       returns: 'The product, or null.',
       exceptions: { MultiplicandMissing: 'Both factors are needed for a product.' },
-    }, (a, b) => a * b),
+    },
+    (a, b) => a * b,
+    ['x', 'y'],
+    '*',
+  ),
   binaryMath(
     'divide',
     { summary: 'Quotient of two numbers', description: 'Divides `x` by `y` following IEEE 754, so division by zero yields an infinity or NaN. No-data in either operand gives no-data.', parameters: { x: 'The dividend.', y: 'The divisor.' }, returns: 'The quotient, or null.', exceptions: { DivisionByZero: 'The divisor is zero.' } },
     (a, b) => a / b,
+    ['x', 'y'],
+    '/',
   ),
   defineProcess(
     'mod',
