@@ -142,6 +142,21 @@ describe('apply', () => {
   });
 });
 
+describe('child processes returning one value', () => {
+  test('apply and reduce_dimension repeat a single result for every pixel', async () => {
+    const constant = { process_graph: { c: { process_id: 'add', arguments: { x: 2, y: 3 }, result: true } } };
+    const applied = await run({ load: load(['B04']), a: { process_id: 'apply', arguments: { data: { from_node: 'load' }, process: constant }, result: true } });
+    expect(Array.from(new Set(await readAll(applied, h.context())))).toEqual([5]);
+    const reduced = await run({
+      load: load(['B04']),
+      r: { process_id: 'reduce_dimension', arguments: { data: { from_node: 'load' }, dimension: 't', reducer: constant }, result: true },
+    });
+    const values = await readAll(reduced, h.context());
+    expect(values.length).toBe(PIXELS);
+    expect(Array.from(new Set(values))).toEqual([5]);
+  });
+});
+
 describe('ndvi', () => {
   test('finds nir and red by common name and drops the bands dimension', async () => {
     const cube = await run({ load: load(), ndvi: { process_id: 'ndvi', arguments: { data: { from_node: 'load' } }, result: true } });

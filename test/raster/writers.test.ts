@@ -162,6 +162,42 @@ describe('netCDF', () => {
     reference.close();
     expect(fs.readdirSync(ctx.workDir)).toEqual(['result.nc']);
   });
+  test('a cube without time gives 2D variables; a cube without bands one variable named data', async () => {
+    const ctx = h.context();
+    const cube = new MemoryCube(
+      {
+        dims: [{ name: 'bands', type: 'bands', labels: ['ndvi', 'evi 2'] }],
+        grid: { xName: 'x', yName: 'y', crs: 'EPSG:4326', epsg: 4326, transform: [8, 0.5, 0, 50, 0, -0.25], width: 3, height: 2 },
+      },
+      new Float64Array([1, 2, 3, 4, 5, NaN, 10, 20, 30, 40, 50, 60]),
+    );
+    const saved = await saveOutput(cube, 'netCDF', {}, ctx);
+    const second = await gdal.openAsync(`NETCDF:"${saved.path}":evi_2`);
+    expect(second.geoTransform).toEqual([8, 0.5, 0, 50, 0, -0.25]);
+    expect(second.bands.count()).toBe(1);
+    expect(Array.from(await second.bands.get(1).pixels.readAsync(0, 0, 3, 2, gdalBuffer(new Float64Array(6))))).toEqual([10, 20, 30, 40, 50, 60]);
+    second.close();
+    const first = await gdal.openAsync(`NETCDF:"${saved.path}":ndvi`);
+    expect(Array.from(await first.bands.get(1).pixels.readAsync(0, 0, 3, 2, gdalBuffer(new Float64Array(6))))).toEqual([1, 2, 3, 4, 5, NaN]);
+    first.close();
+
+    const timeOnly = new MemoryCube(
+      {
+        dims: [{ name: 't', type: 'temporal', labels: ['2021-05-01T12:00:00Z'] }],
+        grid: { xName: 'x', yName: 'y', crs: 'EPSG:32632', epsg: 32632, transform: [500000, 10, 0, 5300000, 0, -10], width: 2, height: 2 },
+      },
+      new Float64Array([7, 8, 9, 10]),
+    );
+    const other = await saveOutput(timeOnly, 'netCDF', { datatype: 'float64' }, ctx);
+    expect(other.filename).toBe('result-2.nc');
+    const ds = await gdal.openAsync(`NETCDF:"${other.path}":data`);
+    // GDAL lists a single time value without braces.
+    expect(ds.getMetadata().NETCDF_DIM_t_VALUES).toBe(String(Date.parse('2021-05-01T12:00:00Z') / 1000));
+    expect(ds.bands.get(1).dataType).toBe('Float64');
+    ds.close();
+    const tooMany = new MemoryCube({ dims: [{ name: 'a', type: 'other', labels: [1] }, { name: 'b', type: 'other', labels: [1] }], grid: timeOnly.grid }, new Float64Array(4));
+    await expect(saveOutput(tooMany, 'netCDF', {}, ctx)).rejects.toMatchObject({ code: 'FormatUnsuitable' });
+  });
 });
 
 describe('PNG and JPEG quick looks', () => {
