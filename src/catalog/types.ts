@@ -18,6 +18,11 @@ export interface BandInfo {
   /** Physical value = raw * scale + offset. */
   scale?: number;
   offset?: number;
+  /**
+   * When true, load_collection delivers physical values (raw * scale + offset); by default
+   * it delivers the stored values, like other openEO back-ends.
+   */
+  applyScale?: boolean;
   /** GDAL data type name of the stored values, e.g. `UInt16`. */
   dataType?: string;
   unit?: string;

@@ -283,6 +283,34 @@ describe('items on other grids', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  test('scale and offset are applied only to bands marked for it', async () => {
+    const dir = tempDir('raster-scale-');
+    const file = path.join(dir, 'a.tif');
+    await writeTiff(file, { width: 4, height: 2, nodata: 0, value: (x, y) => (x === 0 && y === 0 ? 0 : 100 * (y * 4 + x)) });
+    const item = {
+      id: 'a',
+      datetime: null,
+      bbox: [0, 0, 0, 0] as [number, number, number, number],
+      grid: { crs: 'EPSG:32632', epsg: 32632, geoTransform: [500000, 10, 0, 5300000, 0, -10] as [number, number, number, number, number, number], width: 4, height: 2 },
+      assets: { raw: { href: file, band: 1 }, physical: { href: file, band: 1 } },
+      properties: {},
+    };
+    const cube = new CollectionCube({
+      grid: { xName: 'x', yName: 'y', crs: 'EPSG:32632', epsg: 32632, transform: item.grid.geoTransform, width: 4, height: 2 },
+      dates: [{ label: null, items: [item] }],
+      bands: [
+        { name: 'raw', scale: 0.01, offset: -1 },
+        { name: 'physical', scale: 0.01, offset: -1, applyScale: true },
+      ],
+      hasTime: false,
+      timeName: 't',
+      bandsName: 'bands',
+    });
+    const values = Array.from(await readAll(cube, { signal: new AbortController().signal, stats: { inputPixels: 0 } }));
+    expect(values).toEqual([NaN, 100, 200, 300, 400, 500, 600, 700, NaN, 0, 1, 2, 3, 4, 5, 6]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   test('items of the same date are mosaicked: the first valid value wins', async () => {
     const dir = tempDir('raster-mosaic-');
     const a = path.join(dir, 'a.tif');

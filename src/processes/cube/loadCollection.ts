@@ -28,7 +28,7 @@ export const loadCollection = defineProcess(
       'Loads a collection of this back-end as a data cube, limited to a spatial extent, a temporal extent, bands and item properties. ' +
       'The cube uses the native CRS and resolution of the collection, aligned to its native grid; pixels whose centres lie in the spatial extent are included. ' +
       'Files in another CRS or resolution are resampled onto that grid (nearest neighbour). No-data in the files becomes no-data in the cube; ' +
-      'values are kept as stored (scale and offset of the bands are not applied). Items with the same timestamp are mosaicked: the first valid value wins. ' +
+      'values are kept as stored (scale and offset are applied only to bands the catalogue marks for it). Items with the same timestamp are mosaicked: the first valid value wins. ' +
       'Nothing is read until the data is needed, and then tile by tile.',
     parameters: {
       id: 'The id of the collection.',

@@ -30,6 +30,12 @@ function hasNaN(values: Float64Array): boolean {
   return false;
 }
 
+/** raw * scale + offset, for bands the catalogue asks to deliver as physical values. */
+function toPhysical(values: Float64Array, scale: number, offset: number): void {
+  if (scale === 1 && offset === 0) return;
+  for (let i = 0; i < values.length; i++) values[i] = values[i] * scale + offset;
+}
+
 function intersects(a: Bounds, b: Bounds): boolean {
   return a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
 }
@@ -120,6 +126,7 @@ export class CollectionCube extends DataCube {
             ctx.stats.inputPixels += read;
             if (!hasNaN(slice)) break;
           }
+          if (band.applyScale) toPhysical(slice, band.scale ?? 1, band.offset ?? 0);
         });
       });
     });
