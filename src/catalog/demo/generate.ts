@@ -8,6 +8,9 @@ import { bboxToWgs84 } from '../geo';
 import { pixelBuffer } from './pixelBuffer';
 import type { MetadataFile } from '../metadataFile';
 
+/** Hot loops use these through module constants: global lookups are slow inside jest's sandbox. */
+const { floor, min, max, round, ceil } = Math;
+
 /** Bumped when the generated data changes, so older demo folders are regenerated. */
 const DEMO_VERSION = 1;
 const MARKER = '.demo-version';
@@ -40,7 +43,7 @@ const CREATE_OPTIONS = ['TILED=YES', 'BLOCKXSIZE=256', 'BLOCKYSIZE=256', 'COMPRE
 
 function dayOfYear(date: string): number {
   const t = Date.parse(`${date}T00:00:00Z`);
-  return Math.floor((t - Date.UTC(Number(date.slice(0, 4)), 0, 1)) / 86_400_000) + 1;
+  return floor((t - Date.UTC(Number(date.slice(0, 4)), 0, 1)) / 86_400_000) + 1;
 }
 
 /**
@@ -99,7 +102,7 @@ function renderDate(dateIndex: number, cover: Uint8Array, texture: Float32Array)
   }
   const sorted = Float32Array.from(cloudField).sort();
   const target = CLOUD_TARGETS[dateIndex] / 100;
-  const threshold = target <= 0 ? Infinity : sorted[Math.floor((1 - target) * (n - 1))];
+  const threshold = target <= 0 ? Infinity : sorted[floor((1 - target) * (n - 1))];
   const thick = threshold + 0.06;
   const isCloud = (i: number) => cloudField[i] > threshold;
 
@@ -140,12 +143,12 @@ function renderDate(dateIndex: number, cover: Uint8Array, texture: Float32Array)
         let value = ground[b] * tex * shade;
         value = value * (1 - mix) + CLOUD[b] * mix;
         value *= 1 + 0.04 * (random() - 0.5);
-        bands[b][i] = Math.max(1, Math.min(65535, Math.round(value)));
+        bands[b][i] = max(1, min(65535, round(value)));
       }
       scl[i] = class_;
     }
   }
-  return { bands, scl, cloudCover: valid === 0 ? 0 : Math.round((10000 * cloudy) / valid) / 100 };
+  return { bands, scl, cloudCover: valid === 0 ? 0 : round((10000 * cloudy) / valid) / 100 };
 }
 
 function s2Metadata(cloudCover: Record<string, { 'eo:cloud_cover': number }>): MetadataFile {
@@ -201,10 +204,10 @@ async function generateDem(folder: string): Promise<void> {
   const utmBox = bboxToWgs84([west, north - height * pixelSize, west + width * pixelSize, north], `EPSG:${epsg}`);
   const step = 0.0003;
   const margin = 0.003;
-  const lon0 = Math.floor((utmBox[0] - margin) / step) * step;
-  const lat0 = Math.ceil((utmBox[3] + margin) / step) * step;
-  const cols = Math.ceil((utmBox[2] + margin - lon0) / step);
-  const rows = Math.ceil((lat0 - (utmBox[1] - margin)) / step);
+  const lon0 = floor((utmBox[0] - margin) / step) * step;
+  const lat0 = ceil((utmBox[3] + margin) / step) * step;
+  const cols = ceil((utmBox[2] + margin - lon0) / step);
+  const rows = ceil((lat0 - (utmBox[1] - margin)) / step);
   const toUtm = new gdal.CoordinateTransformation(
     gdal.SpatialReference.fromProj4('+proj=longlat +datum=WGS84 +no_defs'),
     gdal.SpatialReference.fromProj4(gdal.SpatialReference.fromEPSG(epsg).toProj4()),
@@ -213,7 +216,7 @@ async function generateDem(folder: string): Promise<void> {
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) {
       const p = toUtm.transformPoint(lon0 + (c + 0.5) * step, lat0 - (r + 0.5) * step);
-      data[r * cols + c] = Math.round(elevation(p.x, p.y) * 10) / 10;
+      data[r * cols + c] = round(elevation(p.x, p.y) * 10) / 10;
     }
   }
   await writeTiff(path.join(folder, `${DEMO_DEM_ID}.tif`), data, cols, rows, 4326, [lon0, step, 0, lat0, 0, -step], -9999);

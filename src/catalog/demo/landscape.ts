@@ -1,5 +1,8 @@
 import { fbm, hash2 } from './noise';
 
+/** Hot loops use these through module constants: global lookups are slow inside jest's sandbox. */
+const { floor, hypot, exp, sin, min, abs } = Math;
+
 /**
  * The invented landscape behind the demo collections, defined on UTM zone 32N metres so
  * that the Sentinel-2-like series and the elevation model (in another CRS) show the same place:
@@ -35,13 +38,13 @@ function unit(x: number, y: number): [number, number] {
 
 function lakeDistance(u: number, v: number): number {
   const wobble = 0.25 * (fbm(u * 6, v * 6, SEED + 7, 3) - 0.5);
-  return Math.hypot((u - 0.27) / 0.15, (v - 0.68) / 0.1) - 1 + wobble;
+  return hypot((u - 0.27) / 0.15, (v - 0.68) / 0.1) - 1 + wobble;
 }
 
 function onRiver(u: number, v: number): boolean {
   if (u < 0.38) return false;
-  const centre = 0.66 - 0.25 * (u - 0.38) + 0.04 * Math.sin(u * 18);
-  return Math.abs(v - centre) < 0.0045;
+  const centre = 0.66 - 0.25 * (u - 0.38) + 0.04 * sin(u * 18);
+  return abs(v - centre) < 0.0045;
 }
 
 /** Hills rise to the north-east; the lake sits in the lowest part. */
@@ -52,25 +55,25 @@ export function elevation(x: number, y: number): number {
   const base = 410 + 380 * hills * hills + 120 * (u + (1 - v)) / 2;
   if (lake < 0) return 398;
   // The shore rises gently from the water level.
-  return 398 + (base - 398) * Math.min(1, lake / 0.6);
+  return 398 + (base - 398) * min(1, lake / 0.6);
 }
 
 export function landCover(x: number, y: number): LandCover {
   const [u, v] = unit(x, y);
   if (lakeDistance(u, v) < 0 || onRiver(u, v)) return LandCover.Water;
-  const town = Math.hypot((u - 0.72) / 0.1, (v - 0.3) / 0.08) + 0.4 * (fbm(u * 10, v * 10, SEED + 11, 3) - 0.5);
+  const town = hypot((u - 0.72) / 0.1, (v - 0.3) / 0.08) + 0.4 * (fbm(u * 10, v * 10, SEED + 11, 3) - 0.5);
   if (town < 1) return LandCover.Urban;
   if (elevation(x, y) > 640 || fbm(x / 900, y / 900, SEED + 5, 3) > 0.68) return LandCover.Forest;
   // Parcels of 240 m × 160 m, shifted every other row like real field patterns.
-  const row = Math.floor((DEMO_AREA.north - y) / 160);
-  const col = Math.floor((x - DEMO_AREA.west + (row % 2) * 90) / 240);
+  const row = floor((DEMO_AREA.north - y) / 160);
+  const col = floor((x - DEMO_AREA.west + (row % 2) * 90) / 240);
   const pick = hash2(col, row, SEED + 13);
   return pick < 0.35 ? LandCover.Wheat : pick < 0.65 ? LandCover.Maize : pick < 0.9 ? LandCover.Grassland : LandCover.Fallow;
 }
 
 /** Green vegetation fraction (0..1) of a land cover on a day of the year: drives NDVI. */
 export function greenness(cover: LandCover, day: number): number {
-  const bell = (peak: number, width: number) => Math.exp(-(((day - peak) / width) ** 2));
+  const bell = (peak: number, width: number) => exp(-(((day - peak) / width) ** 2));
   switch (cover) {
     case LandCover.Wheat:
       // Winter wheat: green in spring, harvested in July, stubble after.
