@@ -11,6 +11,9 @@ import { validateProcessGraph } from '../processes/graph/validate';
 import type { ProcessGraph } from '../processes/graph/types';
 import type { ProcessContext, ProcessDefinition } from '../processes/types';
 import type { OpenEOError } from '../errors/OpenEOError';
+import { isDataCube } from '../raster/cube/DataCube';
+import { writeDefaultOutput } from '../raster/output';
+import { toJsonValue } from '../processes/jsonResult';
 
 export interface RunHooks {
   /** Called before a process starts; may wait (throttling for tests) and must respect ctx.signal. */
@@ -23,11 +26,13 @@ export interface RunHooks {
 
 /** Problems that stop a graph from running, before anything is queued. */
 export function validateJobGraph(ctx: ServerContext, process: Record<string, unknown>): OpenEOError[] {
-  return validateProcessGraph(process.process_graph, createProcessRegistry(), {
+  return validateProcessGraph(process.process_graph, ctx.processing.registry, {
     maxNodes: ctx.config.limits.graphMaxNodes,
     maxDepth: ctx.config.limits.graphMaxDepth,
     parameters: Array.isArray(process.parameters) ? (process.parameters as never) : undefined,
     catalog: ctx.catalog,
+    // A job's process runs without caller-supplied values: every parameter needs a default.
+    requireParameterValues: true,
   });
 }
 
@@ -54,7 +59,11 @@ function instrumentedRegistry(hooks: RunHooks): ProcessRegistry {
   return new ProcessRegistry(wrapped);
 }
 
-/** Runs the job's process graph to completion (outputs land in ctx.outputs). */
+/**
+ * Runs the job's process graph to completion. Outputs land in ctx.outputs; a graph without
+ * save_result gets its data cube written in the default format, as synchronous runs do.
+ * Returns the graph's value as JSON when it wrote no file.
+ */
 export async function runJobGraph(process: Record<string, unknown>, ctx: ProcessContext, hooks: RunHooks): Promise<unknown> {
   const parameters: Record<string, unknown> = {};
   // Declared parameters of a job's process can only take their defaults: nobody passes values.
@@ -63,5 +72,7 @@ export async function runJobGraph(process: Record<string, unknown>, ctx: Process
       if (typeof p.name === 'string' && 'default' in p) parameters[p.name] = p.default;
     }
   }
-  return evaluateGraph(process.process_graph as ProcessGraph, parameters, instrumentedRegistry(hooks), ctx);
+  const value = await evaluateGraph(process.process_graph as ProcessGraph, parameters, instrumentedRegistry(hooks), ctx);
+  if (ctx.outputs.length === 0 && isDataCube(value)) await writeDefaultOutput(value, ctx);
+  return ctx.outputs.length === 0 ? toJsonValue(value) : undefined;
 }

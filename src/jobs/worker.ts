@@ -11,6 +11,7 @@ import { createContext } from '../server';
 import { createLogger } from '../logger';
 import { isOpenEOError } from '../errors/OpenEOError';
 import type { ProcessContext } from '../processes/types';
+import { createProcessContext } from '../processes/runContext';
 import { runJobGraph } from './executor';
 import { readRasterInfo } from './rasterInfo';
 import type { StartMessage, WorkerMessage } from './protocol';
@@ -131,16 +132,10 @@ async function run(start: StartMessage): Promise<void> {
   process.on('message', (m: { type?: string }) => {
     if (m?.type === 'cancel') abort.abort(new Error('the job was canceled'));
   });
-  const ctx: ProcessContext = {
-    config: start.config,
-    catalog: server.catalog,
-    user: server.users.findById(start.userId),
-    logger,
-    signal: abort.signal,
-    workDir: start.workDir,
-    stats: { inputPixels: 0 },
-    outputs: [],
-  };
+  const ctx = createProcessContext(
+    { config: start.config, catalog: server.catalog, user: server.users.findById(start.userId), logger, signal: abort.signal },
+    start.workDir,
+  );
   logger.info({ nodes: nodeCount }, `Job started: ${nodeCount} process node(s) to run`);
   try {
     const value = await runJobGraph(start.process, ctx, {
