@@ -311,6 +311,29 @@ describe('items on other grids', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  test('a file that disappeared is an Internal error that does not reveal the path', async () => {
+    const missing = path.join(tempDir('raster-missing-'), 'gone.tif');
+    const item = {
+      id: 'gone',
+      datetime: null,
+      bbox: [0, 0, 0, 0] as [number, number, number, number],
+      grid: { crs: 'EPSG:32632', epsg: 32632, geoTransform: [500000, 10, 0, 5300000, 0, -10] as [number, number, number, number, number, number], width: 4, height: 2 },
+      assets: { B1: { href: missing, band: 1 } },
+      properties: {},
+    };
+    const cube = new CollectionCube({
+      grid: { xName: 'x', yName: 'y', crs: 'EPSG:32632', epsg: 32632, transform: item.grid.geoTransform, width: 4, height: 2 },
+      dates: [{ label: null, items: [item] }],
+      bands: [{ name: 'B1' }],
+      hasTime: false,
+      timeName: 't',
+      bandsName: 'bands',
+    });
+    const failure = readAll(cube, { signal: new AbortController().signal, stats: { inputPixels: 0 } });
+    await expect(failure).rejects.toMatchObject({ code: 'Internal' });
+    await expect(failure).rejects.not.toHaveProperty('message', expect.stringContaining('gone.tif'));
+  });
+
   test('items of the same date are mosaicked: the first valid value wins', async () => {
     const dir = tempDir('raster-mosaic-');
     const a = path.join(dir, 'a.tif');

@@ -36,9 +36,10 @@ export class DatasetCache {
       this.entries.delete(href);
     } else {
       entry = {
-        dataset: gdal.openAsync(href).catch((e: Error) => {
+        dataset: gdal.openAsync(href).catch(() => {
           this.entries.delete(href);
-          throw new OpenEOError('Internal', { message: `cannot read ${href}: ${e.message}` });
+          // No path in the message: clients should not learn the server's file layout.
+          throw new OpenEOError('Internal', { message: 'a data file of the collection cannot be read (it may have been moved or deleted)' });
         }),
         users: 0,
         evicted: false,
