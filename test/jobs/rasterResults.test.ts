@@ -78,7 +78,7 @@ describe('raster batch jobs through the openEO JavaScript client', () => {
     const con = await OpenEO.connect(baseUrl);
     await con.authenticateBasic('alice', PASSWORD);
     const job = await con.createJob(demGraph() as never, 'DEM cut-out', 'A piece of the demo elevation model');
-    jobId = job.id;
+    jobId = job.id as string;
     expect(job.status).toBe('created');
 
     const estimate = await job.estimateJob();
@@ -90,14 +90,14 @@ describe('raster batch jobs through the openEO JavaScript client', () => {
     await job.startJob();
     await waitFor('the job to end', async () => {
       await job.describeJob();
-      return ['finished', 'error'].includes(job.status) ? true : undefined;
+      return ['finished', 'error'].includes(String(job.status)) ? true : undefined;
     }, 60_000, 250);
     if (job.status !== 'finished') {
       const logs = await job.debugJob().nextLogs();
       throw new Error(`job failed: ${JSON.stringify(logs)}`);
     }
     expect(job.progress).toBe(100);
-    expect(job.usage?.input_pixels?.value).toBeGreaterThan(0);
+    expect((job as unknown as { usage: { input_pixels: { value: number } } }).usage.input_pixels.value).toBeGreaterThan(0);
 
     const stac = await job.getResultsAsStac();
     expect(stac.type).toBe('Feature');
@@ -112,7 +112,7 @@ describe('raster batch jobs through the openEO JavaScript client', () => {
     expect(bbox[0]).toBeCloseTo(EXTENT.west, 2);
     expect(bbox[3]).toBeCloseTo(EXTENT.north, 2);
 
-    const files = await job.downloadResults(downloads);
+    const files = (await job.downloadResults(downloads)) as string[];
     expect(files).toHaveLength(1);
     expect(fs.statSync(files[0]).size).toBe(asset['file:size']);
     const ds = gdal.open(files[0]);
@@ -122,7 +122,7 @@ describe('raster batch jobs through the openEO JavaScript client', () => {
     const logs = await job.debugJob().nextLogs();
     expect(logs.some((l: { message: string }) => l.message.includes('input pixels'))).toBe(true);
     const jobs = await con.listJobs();
-    expect(jobs.map((j) => j.id)).toContain(jobId);
+    expect(jobs.map((j: { id: string }) => j.id)).toContain(jobId);
   }, 90_000);
 
   test('the results document of the raster job follows the spec', async () => {
