@@ -26,7 +26,7 @@ export async function createContext(config: Config, logger: Logger): Promise<Ser
   const jobs = new ProcessManager(config, db, logger);
   const catalog = new LocalCatalog(config, db, logger);
   await catalog.refresh(true);
-  const processing = new Processing({ config, logger, catalog });
+  const processing = new Processing({ config, logger, catalog, findUserProcess: (userId, id) => workspace.processGraphs.find(userId, id) });
   return { config, logger, db, users, catalog, oidc, workspace, jobs, processing, backendVersion: readBackendVersion() };
 }
 

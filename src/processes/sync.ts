@@ -16,7 +16,7 @@ import { createProcessRegistry } from '.';
 import { ProcessRegistry } from './registry';
 import { validateProcessGraph } from './graph/validate';
 import { evaluateGraph } from './graph/evaluate';
-import { DeclaredParameter, ProcessGraph, isRecord } from './graph/types';
+import { DeclaredParameter, ProcessGraph, UserProcessDefinition, UserProcessLookup, isRecord } from './graph/types';
 import { RunLogStore, isLogLevel } from './runLogs';
 import { toJsonValue } from './jsonResult';
 import { createProcessContext, createWorkDir, removeWorkDir } from './runContext';
@@ -37,6 +37,8 @@ export interface ProcessingDeps {
   config: Config;
   logger: Logger;
   catalog: Catalog;
+  /** A user's stored process by id (PUT /process_graphs), so graphs can call it; none when absent. */
+  findUserProcess?: (userId: string, id: string) => { id: string; process_graph: unknown; parameters?: unknown } | undefined;
 }
 
 /** Finds the process in a request body: `{process_graph}` itself or wrapped as `{process: {process_graph}}`. */
@@ -92,13 +94,25 @@ export class Processing {
     this.syncRegistry = withSyncPixelLimit(this.registry, deps.config.limits.syncMaxPixels);
   }
 
-  /** Every problem of the process in a POST /validation body ([] when valid). */
-  validate(body: unknown): OpenEOError[] {
+  /** Every problem of the process in a POST /validation body ([] when valid); `user` makes their processes callable. */
+  validate(body: unknown, user?: User): OpenEOError[] {
     const process = processFromBody(body);
-    return validateProcessGraph(process.process_graph, this.registry, this.validationOptions(process, false));
+    return validateProcessGraph(process.process_graph, this.registry, this.validationOptions(process, false, user));
   }
 
-  private validationOptions(process: ProcessDocument, requireParameterValues: boolean) {
+  /** The user-defined processes of `user` in the shape the executor calls them. */
+  userProcesses(user: User | undefined): UserProcessLookup | undefined {
+    const find = this.deps.findUserProcess;
+    if (!user || !find) return undefined;
+    return (id) => {
+      const stored = find(user.id, id);
+      if (!stored || !isRecord(stored.process_graph)) return undefined;
+      const parameters = Array.isArray(stored.parameters) ? (stored.parameters as DeclaredParameter[]) : [];
+      return { id: stored.id, process_graph: stored.process_graph as ProcessGraph, parameters } satisfies UserProcessDefinition;
+    };
+  }
+
+  private validationOptions(process: ProcessDocument, requireParameterValues: boolean, user?: User) {
     const { limits } = this.deps.config;
     return {
       maxNodes: limits.graphMaxNodes,
@@ -106,6 +120,7 @@ export class Processing {
       parameters: process.parameters,
       catalog: this.deps.catalog,
       requireParameterValues,
+      userProcesses: this.userProcesses(user),
     };
   }
 
@@ -115,7 +130,7 @@ export class Processing {
    */
   async runSync(body: unknown, user: User, clientGone?: AbortSignal): Promise<SyncOutcome> {
     const process = processFromBody(body);
-    const problems = validateProcessGraph(process.process_graph, this.registry, this.validationOptions(process, true));
+    const problems = validateProcessGraph(process.process_graph, this.registry, this.validationOptions(process, true, user));
     if (problems.length > 0) throw problems[0];
 
     const { config, logger, catalog } = this.deps;
@@ -135,7 +150,7 @@ export class Processing {
     );
     try {
       const value = await Promise.race([
-        evaluateGraph(process.process_graph, parameterDefaults(process), this.syncRegistry, ctx),
+        evaluateGraph(process.process_graph, parameterDefaults(process), this.syncRegistry, ctx, this.userProcesses(user)),
         whenAborted(controller.signal),
       ]);
       if (ctx.outputs.length === 0 && isDataCube(value)) {

@@ -7,7 +7,7 @@ export class Validation extends Resource {
   protected readonly auth = { post: 'optional' } as const;
 
   post(req: Request, res: Response): void {
-    const errors = this.ctx.processing.validate(req.body);
+    const errors = this.ctx.processing.validate(req.body, req.user);
     res.json({ errors: errors.map((e) => e.toJSON()) });
   }
 }

@@ -6,7 +6,7 @@
 import { OpenEOError, isOpenEOError } from '../../errors/OpenEOError';
 import type { ProcessRegistry } from '../registry';
 import type { Callback, ProcessContext } from '../types';
-import { ProcessGraph, childGraph, nodeById, isProcessGraphObject, isRecord, nodeReference, parameterReference } from './types';
+import { ProcessGraph, UserProcessDefinition, UserProcessLookup, childGraph, mayBeUserProcess, nodeById, isProcessGraphObject, isRecord, nodeReference, parameterReference } from './types';
 
 /** Parameter values visible to a graph: its own, then those of the graphs around it. */
 export interface Scope {
@@ -45,6 +45,12 @@ function throwIfAborted(ctx: ProcessContext): void {
   throw isOpenEOError(reason) ? reason : new OpenEOError('RequestTimeout', { seconds: ctx.config.limits.syncTimeoutSeconds });
 }
 
+/** How a run reaches user-defined processes, and how deep their calls are nested right now. */
+export interface CallSettings {
+  userProcesses?: UserProcessLookup;
+  userCallDepth?: number;
+}
+
 export class GraphCallback implements Callback {
   readonly parameterNames: ReadonlySet<string>;
 
@@ -53,12 +59,13 @@ export class GraphCallback implements Callback {
     private readonly scope: Scope | undefined,
     private readonly registry: ProcessRegistry,
     private readonly ctx: ProcessContext,
+    private readonly calls: CallSettings = {},
   ) {
     this.parameterNames = new Set(collectParameterNames(graph));
   }
 
   run(parameters: Record<string, unknown>): Promise<unknown> {
-    return new GraphRun(this.graph, { values: parameters, parent: this.scope }, this.registry, this.ctx).result();
+    return new GraphRun(this.graph, { values: parameters, parent: this.scope }, this.registry, this.ctx, this.calls).result();
   }
 }
 
@@ -81,6 +88,7 @@ export class GraphRun {
     private readonly scope: Scope | undefined,
     private readonly registry: ProcessRegistry,
     private readonly ctx: ProcessContext,
+    private readonly calls: CallSettings = {},
   ) {}
 
   result(): Promise<unknown> {
@@ -101,7 +109,9 @@ export class GraphRun {
   private async evaluate(id: string): Promise<unknown> {
     const node = nodeById(this.graph, id);
     if (!node) throw new OpenEOError('ProcessGraphInvalid', { reason: `there is no node '${id}'` });
-    const definition = this.registry.get(node.process_id, node.namespace ?? null);
+    const userProcess = mayBeUserProcess(node.namespace) ? this.calls.userProcesses?.(node.process_id) : undefined;
+    if (userProcess) return this.callUserProcess(userProcess, node.arguments ?? {});
+    const definition = node.namespace === 'user' ? undefined : this.registry.get(node.process_id, node.namespace ?? null);
     if (!definition) {
       throw new OpenEOError('ProcessUnsupported', { process: node.process_id, namespace: node.namespace ?? 'backend' });
     }
@@ -127,6 +137,21 @@ export class GraphRun {
       }
       throw error;
     }
+  }
+
+  /** Runs a user-defined process with the given arguments plus the defaults it declares. */
+  private async callUserProcess(process: UserProcessDefinition, given: Record<string, unknown>): Promise<unknown> {
+    const depth = (this.calls.userCallDepth ?? 0) + 1;
+    if (depth > this.ctx.config.limits.graphMaxDepth) {
+      throw new OpenEOError('ProcessGraphComplexity', { reason: `user-defined processes call each other more than ${this.ctx.config.limits.graphMaxDepth} levels deep` });
+    }
+    const values: Record<string, unknown> = {};
+    for (const p of process.parameters ?? []) if ('default' in p) values[p.name] = p.default;
+    for (const [name, value] of Object.entries(given)) values[name] = await this.resolve(value);
+    await yieldNowAndThen(this.ctx);
+    throwIfAborted(this.ctx);
+    // Its graph sees only its own parameters, not those of the caller.
+    return new GraphRun(process.process_graph, { values }, this.registry, this.ctx, { ...this.calls, userCallDepth: depth }).result();
   }
 
   /**
@@ -160,7 +185,7 @@ export class GraphRun {
     if (isProcessGraphObject(value)) {
       const child = childGraph(value);
       if (!child) throw new OpenEOError('ProcessGraphInvalid', { reason: 'a child process has no valid process_graph' });
-      return new GraphCallback(child, this.scope, this.registry, this.ctx);
+      return new GraphCallback(child, this.scope, this.registry, this.ctx, this.calls);
     }
     if (Array.isArray(value)) return Promise.all(value.map((v) => this.resolve(v)));
     if (isRecord(value)) {
@@ -185,6 +210,7 @@ export function evaluateGraph(
   parameters: Record<string, unknown>,
   registry: ProcessRegistry,
   ctx: ProcessContext,
+  userProcesses?: UserProcessLookup,
 ): Promise<unknown> {
-  return new GraphRun(graph, { values: parameters }, registry, ctx).result();
+  return new GraphRun(graph, { values: parameters }, registry, ctx, { userProcesses }).result();
 }

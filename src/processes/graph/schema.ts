@@ -141,7 +141,7 @@ function valueKinds(value: unknown): string[] {
 
 export class SchemaChecker {
   private readonly ajv: Ajv;
-  private readonly compiled = new Map<unknown, ValidateFunction>();
+  private readonly compiled = new WeakMap<object, ValidateFunction>();
 
   constructor(outputFormats: FormatLookup) {
     this.ajv = new Ajv({ strict: false, allErrors: false, validateSchema: false });
@@ -157,6 +157,17 @@ export class SchemaChecker {
       this.compiled.set(schema, fn);
     }
     return fn;
+  }
+
+  /**
+   * Only the kind of value (number, string, array, data cube, ...) a schema admits. For schemas
+   * from users' documents, which are not compiled (each compiled schema stays in ajv's cache).
+   */
+  checkKind(value: unknown, schema: unknown): string | undefined {
+    const accepted = schemaKinds(schema);
+    const kinds = valueKinds(value);
+    if (kindsCompatible(new Set(kinds), accepted)) return undefined;
+    return `got ${kinds[0]}, expected ${[...accepted].join(' or ')}`;
   }
 
   /** Returns undefined when the value fits the schema, otherwise a short reason. */

@@ -18,6 +18,21 @@ export interface DeclaredParameter {
 }
 
 /** A plain JSON object (not an array, and not a run-time value such as a labeled array or cube). */
+/** A user-defined process (stored with PUT /process_graphs) as other graphs can call it. */
+export interface UserProcessDefinition {
+  id: string;
+  process_graph: ProcessGraph;
+  parameters?: DeclaredParameter[];
+}
+
+/** Finds a user-defined process of the current user by id. */
+export type UserProcessLookup = (id: string) => UserProcessDefinition | undefined;
+
+/** Whether a node's namespace lets it name a user-defined process (null prefers them, 'user' requires them). */
+export function mayBeUserProcess(namespace: unknown): boolean {
+  return namespace === undefined || namespace === null || namespace === 'user';
+}
+
 export function isRecord(value: unknown): value is Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
   const proto = Object.getPrototypeOf(value);

@@ -7,7 +7,7 @@ import type { Catalog } from '../../catalog/types';
 import type { ProcessRegistry } from '../registry';
 import type { JsonSchema } from '../types';
 import { kindsCompatible, schemaKinds } from './schema';
-import { DeclaredParameter, ProcessGraph, childGraph, nodeById, isProcessGraphObject, isRecord, nodeReference, parameterReference } from './types';
+import { DeclaredParameter, ProcessGraph, UserProcessDefinition, UserProcessLookup, childGraph, mayBeUserProcess, nodeById, isProcessGraphObject, isRecord, nodeReference, parameterReference } from './types';
 
 export interface ValidationOptions {
   maxNodes: number;
@@ -21,6 +21,8 @@ export interface ValidationOptions {
    * complain about them (they may be supplied later); a run needs every value.
    */
   requireParameterValues?: boolean;
+  /** The user's own processes, callable by id with namespace null or 'user'. */
+  userProcesses?: UserProcessLookup;
 }
 
 /** Callback parameters visible in a graph, with their schemas; parents' parameters stay visible. */
@@ -38,6 +40,9 @@ class GraphValidator {
   readonly errors: OpenEOError[] = [];
   private nodeCount = 0;
   private complexityReported = false;
+  /** User-defined processes checked already, and those being checked (to find recursion). */
+  private readonly userChecked = new Set<string>();
+  private readonly userStack: string[] = [];
 
   constructor(
     private readonly registry: ProcessRegistry,
@@ -89,7 +94,9 @@ class GraphValidator {
     const args = (node.arguments ?? {}) as Record<string, unknown>;
     const processId = node.process_id;
     const namespace = (node.namespace as string | null | undefined) ?? null;
-    const definition = this.registry.get(processId, namespace);
+    const userProcess = mayBeUserProcess(namespace) ? this.options.userProcesses?.(processId) : undefined;
+    if (userProcess) return this.validateUserCall(userProcess, args, nodes, scope, depth, at);
+    const definition = namespace === 'user' ? undefined : this.registry.get(processId, namespace);
     if (!definition) {
       this.errors.push(new OpenEOError('ProcessUnsupported', { process: processId, namespace: namespace ?? 'backend' }));
       // Still check the references so broken graphs report everything.
@@ -109,6 +116,50 @@ class GraphValidator {
       }
       this.validateValue(args[p.name], p.schema, nodes, scope, depth, at, processId, p.name);
     }
+  }
+
+  /** A call of a user-defined process: its declared parameters, then (once) its own graph. */
+  private validateUserCall(
+    process: UserProcessDefinition,
+    args: Record<string, unknown>,
+    nodes: ProcessGraph,
+    scope: Scope | undefined,
+    depth: number,
+    at: string,
+  ): void {
+    const declared = Array.isArray(process.parameters) ? process.parameters : [];
+    for (const name of Object.keys(args)) {
+      if (!declared.some((p) => p.name === name)) {
+        this.errors.push(new OpenEOError('ProcessParameterUnsupported', { process: process.id, parameter: name }));
+      }
+    }
+    for (const p of declared) {
+      if (args[p.name] === undefined) {
+        if (!p.optional && !('default' in p)) {
+          this.errors.push(new OpenEOError('ProcessParameterRequired', { process: process.id, parameter: p.name }));
+        }
+        continue;
+      }
+      const value = args[p.name];
+      const schema = usableSchema(p.schema);
+      if (schema !== undefined && !containsReference(value)) {
+        const reason = this.registry.schemas.checkKind(value, schema);
+        if (reason !== undefined) this.parameterInvalid(process.id, p.name, reason);
+      } else {
+        this.validateValue(value, schema, nodes, scope, depth, at, process.id, p.name);
+      }
+    }
+    if (this.userStack.includes(process.id)) {
+      this.invalid(`the user-defined process '${process.id}' calls itself (${[...this.userStack, process.id].join(' → ')})`);
+      return;
+    }
+    if (this.userChecked.has(process.id)) return;
+    this.userChecked.add(process.id);
+    this.userStack.push(process.id);
+    // A user-defined process sees only its own parameters, not those of the caller.
+    const ownScope: Scope = { parameters: new Map(declared.map((p) => [p.name, usableSchema(p.schema)])) };
+    this.validateGraph(process.process_graph, ownScope, depth + 1, `the user-defined process '${process.id}'`);
+    this.userStack.pop();
   }
 
   private parameterInvalid(process: string, parameter: string, reason: string): void {
@@ -207,6 +258,12 @@ export function directDependencies(value: unknown): string[] {
   if (Array.isArray(value)) return value.flatMap(directDependencies);
   if (isRecord(value)) return Object.values(value).flatMap(directDependencies);
   return [];
+}
+
+/** A schema from a user's document, if it is one we can check against (anything else is not checked). */
+function usableSchema(schema: unknown): unknown {
+  if (isRecord(schema) || (Array.isArray(schema) && schema.every(isRecord))) return schema;
+  return undefined;
 }
 
 function containsReference(value: unknown): boolean {
