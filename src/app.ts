@@ -14,7 +14,9 @@ export function createApp(ctx: ServerContext): express.Express {
   app.use(requestLog(ctx));
   app.use(cors(ctx));
   // Clients sometimes send JSON with other content types (text/plain from browsers avoiding preflight).
-  app.use(express.json({ limit: ctx.config.limits.requestBodyBytes, type: ['application/json', 'application/*+json', 'text/plain'] }));
+  const json = express.json({ limit: ctx.config.limits.requestBodyBytes, type: ['application/json', 'application/*+json', 'text/plain'] });
+  // Workspace uploads are streamed to disk as they are, whatever their content type.
+  app.use((req, res, next) => (req.path.startsWith('/files/') ? next() : json(req, res, next)));
 
   let endpoints: Endpoint[] = [];
   const router = express.Router({ strict: false });

@@ -62,7 +62,7 @@ export function notFound(req: Request, _res: Response, next: NextFunction): void
 }
 
 /** Body-parser failures arrive as plain errors carrying a `type`. */
-function fromParserError(error: { type?: string; message?: string }, ctx: ServerContext): OpenEOError | undefined {
+function fromParserError(error: { type?: string; message?: string; status?: number }, ctx: ServerContext): OpenEOError | undefined {
   switch (error.type) {
     case 'entity.parse.failed':
       return new OpenEOError('BadRequest', { reason: `the body is not valid JSON (${error.message ?? 'parse error'})` });
@@ -73,9 +73,12 @@ function fromParserError(error: { type?: string; message?: string }, ctx: Server
       return new OpenEOError('BadRequest', { reason: error.message ?? 'unsupported encoding' });
     case 'request.aborted':
       return new OpenEOError('BadRequest', { reason: 'the request was aborted by the client' });
-    default:
-      return undefined;
   }
+  // Express itself reports client mistakes such as an undecodable %-escape in the path as 400.
+  if (error.status === 400) {
+    return new OpenEOError('BadRequest', { reason: error.message ?? 'malformed request' });
+  }
+  return undefined;
 }
 
 /**

@@ -41,10 +41,6 @@ export class FileItem extends Resource {
 
   async put(req: Request, res: Response): Promise<void> {
     const names = parseWorkspacePath(req.params.path);
-    // JSON and text bodies were already read by the body parser; everything else is streamed.
-    if (req.readableEnded || (req as Request & { _body?: boolean })._body) {
-      throw new OpenEOError('ContentTypeInvalid', { types: 'application/octet-stream' });
-    }
     const stored = await this.ctx.workspace.files.upload(this.user(req), names, req, contentLength(req));
     res.json(stored);
   }

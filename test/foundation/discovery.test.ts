@@ -148,3 +148,11 @@ describe('CORS', () => {
     for (const m of ['GET', 'POST', 'PATCH', 'PUT', 'DELETE']) expect(res.headers['access-control-allow-methods']).toContain(m);
   });
 });
+
+describe('malformed requests', () => {
+  test('an undecodable %-escape in a path parameter is a 400, not a crash', async () => {
+    const res = await request(server.app).get('/collections/%E0%A4%A');
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('BadRequest');
+  });
+});

@@ -156,12 +156,14 @@ describe('users are isolated from each other', () => {
 });
 
 describe('requests the upload cannot take', () => {
-  test('a JSON-typed body is refused with the accepted type named', async () => {
-    const res = await request(server.app).put('/files/data.json').set('Authorization', alice).set('Content-Type', 'application/json').send('{"a":1}');
-    expect(res.status).toBe(400);
-    expect(res.body.code).toBe('ContentTypeInvalid');
-    expect(res.body.message).toContain('application/octet-stream');
-    expect(fs.existsSync(path.join(aliceRoot, 'data.json'))).toBe(false);
+  test('JSON- and text-typed bodies (GeoJSON uploads) are stored byte for byte', async () => {
+    const geojson = '{"type":"FeatureCollection", "features":[]}';
+    const res = await request(server.app).put('/files/area.geojson').set('Authorization', alice).set('Content-Type', 'application/json').send(geojson);
+    expect(res.status).toBe(200);
+    expect(fs.readFileSync(path.join(aliceRoot, 'area.geojson'), 'utf8')).toBe(geojson);
+    const text = await request(server.app).put('/files/notes.txt').set('Authorization', alice).set('Content-Type', 'text/plain').send('{not json');
+    expect(text.status).toBe(200);
+    expect(fs.readFileSync(path.join(aliceRoot, 'notes.txt'), 'utf8')).toBe('{not json');
   });
 
   test('bodies without a content type or with a form type are stored as they are', async () => {
