@@ -55,4 +55,15 @@ describe('bad graphs never break the server', () => {
       expect(result.body.message).toMatch(/parameter/);
     }
   });
+
+  test('absurdly deep JSON is refused as too complex instead of overflowing the stack', async () => {
+    const depth = 50_000;
+    const deep = '['.repeat(depth) + '1' + ']'.repeat(depth);
+    const graph = `{"a":{"process_id":"constant","arguments":{"x":${deep}},"result":true}}`;
+    const run = await request(server.app).post('/result').set('Authorization', auth).set('Content-Type', 'application/json').send(`{"process":{"process_graph":${graph}}}`);
+    expect(run.status).toBe(400);
+    expect(run.body.code).toBe('ProcessGraphComplexity');
+    const check = await request(server.app).post('/validation').set('Content-Type', 'application/json').send(`{"process_graph":${graph}}`);
+    expect(check.body.errors.map((e: { code: string }) => e.code)).toEqual(['ProcessGraphComplexity']);
+  });
 });

@@ -33,6 +33,23 @@ export function mayBeUserProcess(namespace: unknown): boolean {
   return namespace === undefined || namespace === null || namespace === 'user';
 }
 
+/**
+ * Whether JSON nests arrays/objects deeper than `limit`, checked without recursion so that
+ * absurdly deep input cannot overflow the stack of the (recursive) validator and executor.
+ */
+export function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop()!;
+    if (item === null || typeof item !== 'object') continue;
+    if (depth > limit) return true;
+    for (const child of Array.isArray(item) ? item : Object.values(item)) {
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
+
 export function isRecord(value: unknown): value is Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
   const proto = Object.getPrototypeOf(value);

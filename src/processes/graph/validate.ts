@@ -7,7 +7,7 @@ import type { Catalog } from '../../catalog/types';
 import type { ProcessRegistry } from '../registry';
 import type { JsonSchema } from '../types';
 import { kindsCompatible, schemaKinds } from './schema';
-import { DeclaredParameter, ProcessGraph, UserProcessDefinition, UserProcessLookup, childGraph, mayBeUserProcess, nodeById, isProcessGraphObject, isRecord, nodeReference, parameterReference } from './types';
+import { DeclaredParameter, ProcessGraph, UserProcessDefinition, UserProcessLookup, childGraph, mayBeUserProcess, nestsDeeperThan, nodeById, isProcessGraphObject, isRecord, nodeReference, parameterReference } from './types';
 
 export interface ValidationOptions {
   maxNodes: number;
@@ -300,7 +300,13 @@ function itemSchema(schema: unknown, isArray: boolean): unknown {
 }
 
 /** Validates a graph and returns every problem found ([] when it can run). */
+/** How deeply JSON values may nest in a graph (child processes included); far beyond any real graph. */
+export const MAX_JSON_NESTING = 1000;
+
 export function validateProcessGraph(graph: unknown, registry: ProcessRegistry, options: ValidationOptions): OpenEOError[] {
+  if (nestsDeeperThan(graph, MAX_JSON_NESTING)) {
+    return [new OpenEOError('ProcessGraphComplexity', { reason: `values are nested more than ${MAX_JSON_NESTING} levels deep` })];
+  }
   const validator = new GraphValidator(registry, options);
   const topScope: Scope = {
     parameters: new Map((options.parameters ?? []).map((p) => [p.name, p.schema as JsonSchema | undefined])),
