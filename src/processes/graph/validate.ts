@@ -71,7 +71,11 @@ class GraphValidator {
     const nodes = graph as ProcessGraph;
     const ids = Object.keys(nodes);
     this.nodeCount += ids.length;
-    if (this.nodeCount > this.options.maxNodes) this.tooComplex(`more than ${this.options.maxNodes} nodes`);
+    if (this.nodeCount > this.options.maxNodes) {
+      // Checking a huge graph node by node would itself be too much work: stop here.
+      this.tooComplex(`more than ${this.options.maxNodes} nodes`);
+      return;
+    }
 
     const results = ids.filter((id) => isRecord(nodes[id]) && nodes[id].result === true);
     if (results.length === 0) this.invalid(`${where} has no result node (set "result": true on one node)`);
