@@ -236,7 +236,8 @@ export class StacSource {
     }
     if (!grid) throw new Error('the item has no raster data asset');
     bbox ??= bboxToWgs84(nativeBbox(grid), grid.crs);
-    const { datetime: _d, ...properties } = props;
+    // proj: fields describe the grid, which the item carries already; the rest is for filters.
+    const properties = Object.fromEntries(Object.entries(props).filter(([k]) => k !== 'datetime' && !k.startsWith('proj:')));
     return { id: String(doc.id ?? path.basename(file, '.json')), datetime, bbox, grid, assets, properties };
   }
 }
