@@ -62,6 +62,14 @@ describe('element-wise processes on pixel vectors equal the scalar path', () => 
     expectSameCells(await call(id, { [a]: X, [b]: 3 }), expectedScalar);
   });
 
+  test('comparing pixels with text gives the scalar answer for every valid pixel', async () => {
+    for (const [id, answer] of [['eq', 0], ['neq', 1], ['gt', 0], ['lte', 0]] as const) {
+      const expected = Array.from(X, (v) => (Number.isNaN(v) ? NaN : answer));
+      expect(asCell(await call(id, { x: 1, y: 'a' }))).toBe(answer);
+      expectSameCells(await call(id, { x: X, y: 'a' }), expected);
+    }
+  });
+
   test.each(['and', 'or', 'xor'])('%s keeps three-valued logic', async (id) => {
     const expected: number[] = [];
     for (let i = 0; i < BOOL_X.length; i++) {

@@ -5,10 +5,23 @@ import { isPixelVector, toPixel } from '../values';
 
 type Compare = (a: number, b: number) => boolean;
 
+/**
+ * Comparing pixel values with a string (or another non-number) has a fixed answer per the
+ * scalar rules (never equal, never ordered): that answer for every pixel, no-data staying no-data.
+ */
+function fixedAnswer(x: unknown, y: unknown, answer: 0 | 1): Float64Array | undefined {
+  const other = isPixelVector(x) ? y : x;
+  const vector = (isPixelVector(x) ? x : y) as Float64Array;
+  if (other === null || typeof other === 'number' || typeof other === 'boolean' || isPixelVector(other)) return undefined;
+  const out = new Float64Array(vector.length);
+  for (let i = 0; i < vector.length; i++) out[i] = vector[i] !== vector[i] ? NaN : answer;
+  return out;
+}
+
 /** Scalar semantics of gt/gte/lt/lte: null propagates, only two numbers can be ordered. */
 function ordering(id: string, text: ProcessText, compare: Compare, fast: FastOp) {
   return defineProcess(id, text, ({ x, y }) => {
-    if (isPixelVector(x) || isPixelVector(y)) return fastZip(x, y, fast);
+    if (isPixelVector(x) || isPixelVector(y)) return fixedAnswer(x, y, 0) ?? fastZip(x, y, fast);
     if (x === null || y === null) return null;
     if (typeof x !== 'number' || typeof y !== 'number') return false;
     return compare(x, y);
@@ -43,7 +56,7 @@ export const comparisonProcesses = [
     'eq',
     { summary: 'Equal to', description: 'Tests whether `x` equals `y`. Values of different types are never equal; no-data in either operand gives no-data.', parameters: eqParams, returns: 'true when equal, false otherwise, or null.' },
     ({ x, y, delta, case_sensitive }) => {
-      if (isPixelVector(x) || isPixelVector(y)) return equalityVector(x, y, delta, false);
+      if (isPixelVector(x) || isPixelVector(y)) return fixedAnswer(x, y, 0) ?? equalityVector(x, y, delta, false);
       return equals(x, y, delta, case_sensitive);
     },
   ),
@@ -51,7 +64,7 @@ export const comparisonProcesses = [
     'neq',
     { summary: 'Not equal to', description: 'The negation of `eq`: tests whether `x` differs from `y`.', parameters: eqParams, returns: 'true when different, false otherwise, or null.' },
     ({ x, y, delta, case_sensitive }) => {
-      if (isPixelVector(x) || isPixelVector(y)) return equalityVector(x, y, delta, true);
+      if (isPixelVector(x) || isPixelVector(y)) return fixedAnswer(x, y, 1) ?? equalityVector(x, y, delta, true);
       const same = equals(x, y, delta, case_sensitive);
       return same === null ? null : !same;
     },
