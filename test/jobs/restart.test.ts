@@ -172,3 +172,31 @@ test('after SIGKILL and a restart, finished jobs keep results, the running job i
   await waitFor('a clean exit', () => (server!.exitCode !== null ? true : undefined), 10_000);
   expect(server.exitCode).toBe(0);
 }, 120_000);
+
+test('with onRestart "requeue", a job interrupted by a crash is queued again and finishes', async () => {
+  const configFile = path.join(dir, 'config.json');
+  const config = JSON.parse(fs.readFileSync(configFile, 'utf8'));
+  fs.writeFileSync(configFile, JSON.stringify({ ...config, jobs: { maxConcurrent: 1, onRestart: 'requeue' } }));
+  server = await startServer();
+  let auth = await login();
+  const res = await api('POST', '/jobs', auth, { process: additionChain(12) });
+  const id = res.headers.get('openeo-identifier')!;
+  await api('POST', `/jobs/${id}/results`, auth);
+  await waitFor('the job to make progress', async () => {
+    const job = (await api('GET', `/jobs/${id}`, auth)).body;
+    return job.status === 'running' && job.progress > 0 ? true : undefined;
+  }, 30_000);
+  server.kill('SIGKILL');
+  await waitFor('the server to die', () => (server!.signalCode !== null ? true : undefined), 5000);
+
+  server = await startServer();
+  auth = await login();
+  await waitFor('the re-queued job to finish', async () => ((await api('GET', `/jobs/${id}`, auth)).body.status === 'finished' ? true : undefined), 30_000);
+  const logs = (await api('GET', `/jobs/${id}/logs`, auth)).body.logs as Array<{ level: string; message: string }>;
+  expect(logs.some((l) => l.level === 'warning' && /interrupted.*queued again/.test(l.message))).toBe(true);
+  const result = await api('GET', `/jobs/${id}/results`, auth);
+  const download = await fetch((Object.values(result.body.assets)[0] as { href: string }).href);
+  expect(await download.text()).toBe('13');
+  server.kill('SIGTERM');
+  await waitFor('a clean exit', () => (server!.exitCode !== null ? true : undefined), 10_000);
+}, 120_000);
