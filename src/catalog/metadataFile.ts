@@ -13,6 +13,8 @@ export interface BandOverride {
   nodata?: number | null;
   scale?: number;
   offset?: number;
+  /** Deliver physical values (raw × scale + offset) from load_collection instead of stored ones. */
+  apply_scale?: boolean;
   unit?: string;
 }
 
@@ -45,6 +47,7 @@ const bandSchema = {
     nodata: { type: ['number', 'null'] },
     scale: { type: 'number' },
     offset: { type: 'number' },
+    apply_scale: { type: 'boolean' },
     unit: { type: 'string' },
   },
 };
@@ -107,6 +110,7 @@ function overrideBand(band: BandInfo, o: BandOverride): BandInfo {
   if (o.nodata !== undefined) out.nodata = o.nodata;
   if (o.scale !== undefined) out.scale = o.scale;
   if (o.offset !== undefined) out.offset = o.offset;
+  if (o.apply_scale !== undefined) out.applyScale = o.apply_scale;
   if (o.unit !== undefined) out.unit = o.unit;
   return out;
 }

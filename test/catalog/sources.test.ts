@@ -81,7 +81,7 @@ describe('a folder with a single GeoTIFF', () => {
         datetime: '2022-06-01T10:00:00Z',
         bands: [
           { name: 'red', common_name: 'red', center_wavelength: 0.665, nodata: 0 },
-          { name: 'nir', common_name: 'nir', center_wavelength: 0.842, scale: 0.0001 },
+          { name: 'nir', common_name: 'nir', center_wavelength: 0.842, scale: 0.0001, apply_scale: true },
         ],
       }),
     );
@@ -101,6 +101,7 @@ describe('a folder with a single GeoTIFF', () => {
     expect(Object.keys(item.assets)).toEqual(['red', 'nir']);
     expect(item.assets.nir.band).toBe(2);
     expect(server.ctx.catalog.get('MY_SCENE')!.bands[0]).toMatchObject({ name: 'red', nodata: 0, commonName: 'red' });
+    expect(server.ctx.catalog.get('MY_SCENE')!.bands[1]).toMatchObject({ name: 'nir', scale: 0.0001, applyScale: true });
   });
 });
 
