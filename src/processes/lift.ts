@@ -180,9 +180,3 @@ export function perPixel(
   }
   return collectResults(results, n);
 }
-
-/** The values of one pixel of a pixel array, in label order (NaN stays NaN). */
-export function pixelValues(data: PixelArray, i: number, into: Float64Array): Float64Array {
-  for (let k = 0; k < data.vectors.length; k++) into[k] = data.vectors[k][i];
-  return into;
-}

@@ -58,10 +58,6 @@ export function withLabelsOf(source: unknown, values: unknown[]): unknown[] | La
   return source instanceof LabeledArray ? new LabeledArray(values, source.labels) : values;
 }
 
-export function isNumber(value: unknown): value is number {
-  return typeof value === 'number';
-}
-
 /** Converts a vector element to its JSON meaning: NaN is no-data. */
 export function fromPixel(value: number): number | null {
   return value !== value ? null : value;
