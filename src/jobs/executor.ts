@@ -16,10 +16,10 @@ import { writeDefaultOutput } from '../raster/output';
 import { toJsonValue } from '../processes/jsonResult';
 
 export interface RunHooks {
-  /** Called before a process starts; may wait (throttling for tests) and must respect ctx.signal. */
-  before(processId: string, ctx: ProcessContext): Promise<void> | void;
-  /** Called after each process call completes. */
-  after(processId: string): void;
+  /** Called before a process starts with its evaluated arguments; may wait (throttling for tests). */
+  before(processId: string, args: Record<string, unknown>, ctx: ProcessContext): Promise<void> | void;
+  /** Called after each process call ends, with its value when it succeeded. */
+  after(processId: string, args: Record<string, unknown>, value?: unknown): void;
   /** Called with the id of each process that throws (innermost first). */
   failed(processId: string, error: unknown): void;
 }
@@ -44,14 +44,16 @@ function instrumentedRegistry(hooks: RunHooks): ProcessRegistry {
     return {
       spec,
       async execute(args, ctx) {
-        await hooks.before(spec.id, ctx);
+        await hooks.before(spec.id, args, ctx);
+        let value: unknown;
         try {
-          return await definition.execute(args, ctx);
+          value = await definition.execute(args, ctx);
+          return value;
         } catch (error) {
           hooks.failed(spec.id, error);
           throw error;
         } finally {
-          hooks.after(spec.id);
+          hooks.after(spec.id, args, value);
         }
       },
     };

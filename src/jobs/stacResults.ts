@@ -5,6 +5,7 @@ const EXTENSIONS = [
   'https://stac-extensions.github.io/projection/v1.1.0/schema.json',
   'https://stac-extensions.github.io/raster/v1.1.0/schema.json',
   'https://stac-extensions.github.io/file/v2.1.0/schema.json',
+  'https://stac-extensions.github.io/datacube/v2.2.0/schema.json',
 ];
 
 type Bbox = [number, number, number, number];
@@ -71,6 +72,8 @@ export function resultsDocument(job: JobRecord, links: ResultLinks, publicUrl: s
   ];
   const expiresAt = new Date(expires * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
   const time = timeProperties(job);
+  const cube = outputs.find((o) => o.cubeDimensions)?.cubeDimensions;
+  const dimensions = cube ? { 'cube:dimensions': cube } : {};
   const common = {
     ...(job.title ? { title: job.title } : {}),
     ...(job.description ? { description: job.description } : {}),
@@ -89,6 +92,7 @@ export function resultsDocument(job: JobRecord, links: ResultLinks, publicUrl: s
         ...common,
         created: job.finishedAt ?? job.updated,
         expires: expiresAt,
+        ...dimensions,
       },
       'openeo:status': 'finished',
       assets,
@@ -108,6 +112,7 @@ export function resultsDocument(job: JobRecord, links: ResultLinks, publicUrl: s
       spatial: { bbox: [bbox ?? [-180, -90, 180, 90]] },
       temporal: { interval: [interval] },
     },
+    ...dimensions,
     'openeo:status': 'finished',
     assets,
     links: docLinks,

@@ -75,6 +75,8 @@ export interface OutputInfo {
   mediaType: string;
   format: string;
   raster?: RasterInfo;
+  /** STAC `cube:dimensions` of the data cube that was saved, when it was one. */
+  cubeDimensions?: Record<string, unknown>;
 }
 
 /** A job as stored. */

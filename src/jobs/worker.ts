@@ -12,6 +12,7 @@ import { createLogger } from '../logger';
 import { isOpenEOError } from '../errors/OpenEOError';
 import type { ProcessContext } from '../processes/types';
 import { createProcessContext } from '../processes/runContext';
+import { DataCube, isDataCube } from '../raster/cube/DataCube';
 import { runJobGraph } from './executor';
 import { readRasterInfo } from './rasterInfo';
 import type { StartMessage, WorkerMessage } from './protocol';
@@ -65,6 +66,16 @@ function usageNow(started: number): Usage {
 
 function round(x: number): number {
   return Math.round(x * 1000) / 1000;
+}
+
+/** One info entry per load_collection: which collection, how large the cube is. */
+function logLoadedCube(logger: pino.Logger, args: Record<string, unknown>, cube: DataCube): void {
+  const grid = cube.grid ? `${cube.grid.width} x ${cube.grid.height} pixels` : 'no spatial grid';
+  const labels = cube.dims.map((d) => `${d.name}: ${d.labels.length}`).join(', ');
+  logger.info(
+    { collection: args.id, cells: cube.size, 'cube:dimensions': cube.describe() },
+    `Loaded collection '${String(args.id)}': ${grid}${labels ? ` (${labels})` : ''}, ${cube.size} values`,
+  );
 }
 
 /** The time range the graph asks load_collection for, when it is written literally. */
@@ -128,6 +139,7 @@ async function run(start: StartMessage): Promise<void> {
   let completed = 0;
   let lastProgress = -1;
   let failedProcess: string | undefined;
+  const savedCubes: Array<Record<string, unknown> | undefined> = [];
   const abort = new AbortController();
   process.on('message', (m: { type?: string }) => {
     if (m?.type === 'cancel') abort.abort(new Error('the job was canceled'));
@@ -139,18 +151,21 @@ async function run(start: StartMessage): Promise<void> {
   logger.info({ nodes: nodeCount }, `Job started: ${nodeCount} process node(s) to run`);
   try {
     const value = await runJobGraph(start.process, ctx, {
-      async before(processId) {
+      async before(processId, args) {
         logger.debug(`Running process '${processId}'`);
+        // What each save_result writes, so the results document can describe its dimensions.
+        if (processId === 'save_result') savedCubes.push(isDataCube(args.data) ? args.data.describe() : undefined);
         // Only for tests of cancel and restarts: makes a tiny graph take a predictable time.
         if (pauseMs > 0) await new Promise((r) => setTimeout(r, pauseMs));
       },
-      after() {
+      after(processId, args, value) {
+        if (processId === 'load_collection' && isDataCube(value)) logLoadedCube(logger, args, value);
         completed++;
         // Callbacks run processes many times; cap below 100 until everything is published.
-        const value = Math.min(95, Math.round((100 * completed) / nodeCount));
-        if (value !== lastProgress) {
-          lastProgress = value;
-          void send({ type: 'progress', value });
+        const progress = Math.min(95, Math.round((100 * completed) / nodeCount));
+        if (progress !== lastProgress) {
+          lastProgress = progress;
+          void send({ type: 'progress', value: progress });
         }
       },
       failed(processId) {
@@ -164,6 +179,9 @@ async function run(start: StartMessage): Promise<void> {
       ctx.outputs.push({ path: file, filename: 'result.json', mediaType: 'application/json', format: 'JSON' });
     }
     const outputs = await describeOutputs(ctx);
+    outputs.forEach((o, i) => {
+      if (savedCubes[i]) o.cubeDimensions = savedCubes[i];
+    });
     if (ctx.stats.inputPixels > 0) logger.info({ pixels: ctx.stats.inputPixels }, `Read ${ctx.stats.inputPixels} input pixels`);
     for (const o of outputs) logger.info({ file: o.file, bytes: o.size, format: o.format }, `Wrote ${o.file} (${o.format}, ${o.size} bytes)`);
     await send({ type: 'done', outputs, inputPixels: ctx.stats.inputPixels, timeRange: requestedTimeRange(graph), usage: usageNow(started) });

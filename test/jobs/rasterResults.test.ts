@@ -131,6 +131,11 @@ describe('raster batch jobs through the openEO JavaScript client', () => {
     expectMatchesSpec('/jobs/{job_id}/results', 'get', res);
     expect(res.body.properties.datetime).toMatch(/^\d{4}-/);
     expect(res.body.geometry.type).toBe('Polygon');
+    expect(Object.keys(res.body.properties['cube:dimensions'])).toEqual(expect.arrayContaining(['x', 'y']));
+    const logs = await request(server.app).get(`/jobs/${jobId}/logs`).set('Authorization', `Bearer basic//${login.body.access_token}`);
+    expect(logs.body.logs.map((l: { message: string }) => l.message)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^Loaded collection 'DEM_DEMO': \d+ x \d+ pixels/), expect.stringMatching(/^Wrote .+\.tif \(GTiff, \d+ bytes\)$/)]),
+    );
   });
 
   test('tampered, foreign and expired links are refused; path tricks never reach the disk', async () => {
