@@ -86,7 +86,8 @@ async function describeDataset(ds: gdal.Dataset, href: string, fallbackName?: st
     if (!time) used.add(name);
     slots.push({
       name,
-      href,
+      // A NetCDF file with one variable opens directly, but naming the variable keeps hrefs uniform.
+      href: md.NETCDF_VARNAME && ds.driver.description === 'netCDF' && href === ds.description ? `NETCDF:"${href}":${md.NETCDF_VARNAME}` : href,
       band: i,
       time: time && Number.isFinite(timeValue) ? time.convert(timeValue) : null,
       grid,
@@ -133,9 +134,8 @@ export async function describeRaster(path: string): Promise<RasterDescription> {
       .filter((k) => /^SUBDATASET_\d+_NAME$/.test(k))
       .sort((a, b) => Number(a.split('_')[1]) - Number(b.split('_')[1]))
       .map((k) => subdatasets[k]);
-    const slots = names.length > 0 && (await ds.bands.countAsync()) === 0
-      ? await describeSubdatasets(names)
-      : await describeDataset(ds, path);
+    const slots = names.length > 0 && ds.bands.count() === 0 ? await describeSubdatasets(names) : await describeDataset(ds, path);
+
     return { driver, slots };
   } finally {
     ds.close();

@@ -6,6 +6,7 @@ const EXTENSIONS = {
   datacube: 'https://stac-extensions.github.io/datacube/v2.2.0/schema.json',
   eo: 'https://stac-extensions.github.io/eo/v1.1.0/schema.json',
   raster: 'https://stac-extensions.github.io/raster/v1.1.0/schema.json',
+  projection: 'https://stac-extensions.github.io/projection/v1.1.0/schema.json',
 };
 const QUERYABLES_REL = 'http://www.opengis.net/def/rel/ogc/1.0/queryables';
 const DAY_MS = 86_400_000;
@@ -166,7 +167,7 @@ export function stacCollectionDocument(record: CollectionRecord, baseUrl: string
   if (info.temporalExtent) summaries.datetime = { minimum: info.temporalExtent[0], maximum: info.temporalExtent[1] };
   return {
     ...stacCollectionSummary(record, baseUrl),
-    stac_extensions: [EXTENSIONS.datacube, EXTENSIONS.eo, EXTENSIONS.raster],
+    stac_extensions: [EXTENSIONS.datacube, EXTENSIONS.eo, EXTENSIONS.raster, ...(info.epsg ? [EXTENSIONS.projection] : [])],
     'cube:dimensions': dimensions,
     summaries,
   };

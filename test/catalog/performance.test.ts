@@ -33,7 +33,8 @@ async function open(): Promise<ServerContext> {
       dataDir: path.join(root, 'server'),
       logLevel: 'silent',
       demo: false,
-      collections: { sources: [{ type: 'folder', path: path.join(root, 'series'), id: 'P', pattern: 'P_{date}_{band}.tif' }], rescanSeconds: 0 },
+      // Requests between rescans are answered from memory, as with the default setting.
+      collections: { sources: [{ type: 'folder', path: path.join(root, 'series'), id: 'P', pattern: 'P_{date}_{band}.tif' }], rescanSeconds: 60 },
     },
   });
   return createContext(config, createLogger('silent'));

@@ -187,6 +187,7 @@ describe('a NetCDF file with a time dimension', () => {
     expect(info!.temporalExtent).toEqual(['2020-01-01T00:00:00Z', '2020-03-01T00:00:00Z']);
     expect(info!.epsg).toBe(4326);
     expect(info!.bbox).toEqual([8, 47.7, 8.4, 48]);
+    expect(server.ctx.catalog.items('temperature')[0].assets.Band1.href).toBe(`NETCDF:"${file}":Band1`);
     const items = server.ctx.catalog.items('temperature');
     expect(items.map((i) => i.datetime)).toEqual(['2020-01-01T00:00:00Z', '2020-02-01T00:00:00Z', '2020-03-01T00:00:00Z']);
     const bandName = info!.bands[0].name;
