@@ -100,9 +100,10 @@ function failureEntry(error: unknown, failedProcess: string | undefined, graph: 
   let code = 'Internal';
   let message = error instanceof Error ? error.message : String(error);
   if (isOpenEOError(error)) code = error.code;
-  else if (typeof errno === 'string' && STORAGE_ERRORS.has(errno)) {
+  else if ((typeof errno === 'string' && STORAGE_ERRORS.has(errno)) || /no space left on device|disk quota exceeded/i.test(message)) {
     code = 'StorageFailure';
-    message = `Writing results failed: ${errno === 'ENOSPC' || errno === 'EDQUOT' ? 'the disk is full' : message}`;
+    const full = errno === 'ENOSPC' || errno === 'EDQUOT' || /no space|quota/i.test(message);
+    message = `Writing results failed: ${full ? 'the disk is full' : message}`;
   }
   return { level: 'error', code, message: `${message}${where}`, ...(node ? { path: [node] } : {}) };
 }
@@ -140,6 +141,7 @@ async function run(start: StartMessage): Promise<void> {
   let lastProgress = -1;
   let failedProcess: string | undefined;
   const savedCubes: Array<Record<string, unknown> | undefined> = [];
+  const callCounts = new Map<string, number>();
   const abort = new AbortController();
   process.on('message', (m: { type?: string }) => {
     if (m?.type === 'cancel') abort.abort(new Error('the job was canceled'));
@@ -152,7 +154,10 @@ async function run(start: StartMessage): Promise<void> {
   try {
     const value = await runJobGraph(start.process, ctx, {
       async before(processId, args) {
-        logger.debug(`Running process '${processId}'`);
+        // Callbacks call processes once per tile: log the first calls of each, not thousands.
+        const calls = (callCounts.get(processId) ?? 0) + 1;
+        callCounts.set(processId, calls);
+        if (calls <= 3) logger.debug(`Running process '${processId}'${calls === 3 ? ' (further calls are not logged)' : ''}`);
         // What each save_result writes, so the results document can describe its dimensions.
         if (processId === 'save_result') savedCubes.push(isDataCube(args.data) ? args.data.describe() : undefined);
         // Only for tests of cancel and restarts: makes a tiny graph take a predictable time.
