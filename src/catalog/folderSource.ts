@@ -96,7 +96,13 @@ export class FolderSource {
   /** The files this source reads, for change detection. */
   async list(): Promise<ListedFile[]> {
     const stat = await fs.promises.stat(this.options.path);
-    if (stat.isFile()) return [{ rel: path.basename(this.options.path), abs: this.options.path, stat }];
+    if (stat.isFile()) {
+      // A single file, with its metadata file when there is one.
+      const file = { rel: path.basename(this.options.path), abs: this.options.path, stat };
+      const meta = this.options.path.replace(/\.[^./]+$/, '') + METADATA_SUFFIX;
+      const metaStat = await fs.promises.stat(meta).catch(() => undefined);
+      return metaStat ? [file, { rel: path.basename(meta), abs: meta, stat: metaStat }] : [file];
+    }
     const pattern = this.pattern;
     return listFiles(this.options.path, (rel) => {
       const name = rel.split('/').pop()!;

@@ -261,3 +261,29 @@ describe('a static STAC catalogue', () => {
     expect(res.body.extent.temporal.interval).toEqual([['2021-04-01T10:00:00Z', '2021-05-01T10:00:00Z']]);
   });
 });
+
+describe('other formats GDAL reads', () => {
+  test('JPEG2000 and VRT files, and a source that is a single file with its metadata file', async () => {
+    const data = dir();
+    const tif = path.join(dir(), 'source.tif');
+    await writeGeoTiff(tif, { bands: 1, dataType: 'Byte', fill: () => 42 });
+    const src = await gdal.openAsync(tif);
+    (await gdal.drivers.get('JP2OpenJPEG').createCopyAsync(path.join(data, 'ortho.jp2'), src)).close();
+    src.close();
+    (await gdal.buildVRTAsync(path.join(data, 'mosaic.vrt'), [tif])).close();
+    const single = path.join(dir(), 'only.tif');
+    await writeGeoTiff(single);
+    fs.writeFileSync(single.replace('.tif', '.meta.json'), JSON.stringify({ title: 'Only one' }));
+
+    server = await startTestServer({
+      collections: { sources: [{ type: 'folder', path: data }, { type: 'folder', path: single, id: 'ONLY' }], rescanSeconds: 0 },
+    });
+    expect(server.ctx.catalog.list().map((c) => c.id)).toEqual(['ONLY', 'mosaic', 'ortho']);
+    for (const id of ['mosaic', 'ortho']) {
+      const [item] = server.ctx.catalog.items(id);
+      expect(await readPixel(item.assets.B1.href, item.assets.B1.band)).toBe(42);
+      expect(server.ctx.catalog.get(id)!.bands[0].dataType).toBe('Byte');
+    }
+    expect(server.ctx.catalog.get('ONLY')!.title).toBe('Only one');
+  });
+});
