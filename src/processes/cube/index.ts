@@ -7,6 +7,9 @@ import { filterBands } from './filterBands';
 import { apply } from './apply';
 import { reduceDimension } from './reduceDimension';
 import { ndvi } from './ndvi';
+import { mask } from './mask';
+import { mergeCubes } from './mergeCubes';
+import { addDimension, dimensionLabels, dropDimension, renameDimension, renameLabels } from './dimensionMetadata';
 
 /**
  * The data-cube processes (load_collection, reduce_dimension, save_result, …), backed by src/raster.
@@ -22,4 +25,11 @@ export const cubeProcesses: ProcessDefinition[] = [
   apply,
   reduceDimension,
   ndvi,
+  dimensionLabels,
+  addDimension,
+  dropDimension,
+  renameDimension,
+  renameLabels,
+  mask,
+  mergeCubes,
 ];
