@@ -15,8 +15,9 @@ import { createProcessContext } from '../processes/runContext';
 import { DataCube, isDataCube } from '../raster/cube/DataCube';
 import { runJobGraph } from './executor';
 import { readRasterInfo } from './rasterInfo';
+import { failurePath } from './failurePath';
 import type { StartMessage, WorkerMessage } from './protocol';
-import type { LogLevel, LogPathStep, NewLogEntry, OutputInfo, Usage } from './types';
+import type { LogLevel, NewLogEntry, OutputInfo, Usage } from './types';
 
 function send(message: WorkerMessage): Promise<void> {
   return new Promise((resolve) => {
@@ -92,10 +93,12 @@ function requestedTimeRange(graph: unknown): [string | null, string | null] | nu
 
 const STORAGE_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EIO', 'EROFS', 'EACCES', 'EPERM', 'EMFILE']);
 
-/** The log entry a failure becomes: openEO code, readable message, node where known. */
-function failureEntry(error: unknown, failedProcess: string | undefined, graph: unknown): NewLogEntry {
-  const node = failedProcess ? nodeOf(graph, failedProcess) : undefined;
-  const where = failedProcess ? ` (in process '${failedProcess}'${node ? `, node '${node.node_id}'` : ''})` : '';
+/** The log entry a failure becomes: openEO code, readable message, and the node path where known. */
+function failureEntry(error: unknown, failedChain: string[], graph: unknown): NewLogEntry {
+  const path = failurePath(graph, failedChain);
+  const where = path.length > 0
+    ? ` (in process '${path[0].process_id}', node '${path[0].node_id}'${path.length > 1 ? ` inside ${path.slice(1).map((s) => `'${s.node_id}'`).join(' in ')}` : ''})`
+    : failedChain.length > 0 ? ` (in process '${failedChain[0]}')` : '';
   const errno = (error as NodeJS.ErrnoException | undefined)?.code;
   let code = 'Internal';
   let message = error instanceof Error ? error.message : String(error);
@@ -105,14 +108,7 @@ function failureEntry(error: unknown, failedProcess: string | undefined, graph: 
     const full = errno === 'ENOSPC' || errno === 'EDQUOT' || /no space|quota/i.test(message);
     message = `Writing results failed: ${full ? 'the disk is full' : message}`;
   }
-  return { level: 'error', code, message: `${message}${where}`, ...(node ? { path: [node] } : {}) };
-}
-
-/** The top-level node running a process, when exactly one does. */
-function nodeOf(graph: unknown, processId: string): LogPathStep | undefined {
-  if (!graph || typeof graph !== 'object') return undefined;
-  const ids = Object.entries(graph as Record<string, { process_id?: string }>).filter(([, n]) => n?.process_id === processId);
-  return ids.length === 1 ? { node_id: ids[0][0], process_id: processId } : undefined;
+  return { level: 'error', code, message: `${message}${where}`, ...(path.length > 0 ? { path } : {}) };
 }
 
 /** Metadata of every output; a file outside the run folder is refused. */
@@ -139,7 +135,7 @@ async function run(start: StartMessage): Promise<void> {
   const pauseMs = Number(process.env.OPENEO_JOBS_TEST_PAUSE_MS ?? 0);
   let completed = 0;
   let lastProgress = -1;
-  let failedProcess: string | undefined;
+  const failedChain: string[] = [];
   const savedCubes: Array<Record<string, unknown> | undefined> = [];
   const callCounts = new Map<string, number>();
   const abort = new AbortController();
@@ -174,7 +170,7 @@ async function run(start: StartMessage): Promise<void> {
         }
       },
       failed(processId) {
-        failedProcess ??= processId;
+        failedChain.push(processId);
       },
     });
     if (ctx.outputs.length === 0) {
@@ -191,7 +187,7 @@ async function run(start: StartMessage): Promise<void> {
     for (const o of outputs) logger.info({ file: o.file, bytes: o.size, format: o.format }, `Wrote ${o.file} (${o.format}, ${o.size} bytes)`);
     await send({ type: 'done', outputs, inputPixels: ctx.stats.inputPixels, timeRange: requestedTimeRange(graph), usage: usageNow(started) });
   } catch (error) {
-    await send({ type: 'failed', entry: failureEntry(error, failedProcess, graph), inputPixels: ctx.stats.inputPixels, usage: usageNow(started) });
+    await send({ type: 'failed', entry: failureEntry(error, failedChain, graph), inputPixels: ctx.stats.inputPixels, usage: usageNow(started) });
   }
 }
 
@@ -201,7 +197,7 @@ process.once('message', (message: StartMessage) => {
   if (message?.type !== 'start') process.exit(64);
   run(message)
     .catch(async (error) => {
-      await send({ type: 'failed', entry: failureEntry(error, undefined, undefined), inputPixels: 0, usage: {} });
+      await send({ type: 'failed', entry: failureEntry(error, [], undefined), inputPixels: 0, usage: {} });
     })
     .finally(() => {
       // Give pending IPC messages a moment, then exit even if timers (catalog rescans) are running.

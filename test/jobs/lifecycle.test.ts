@@ -145,6 +145,31 @@ describe('batch job lifecycle', () => {
     expectMatchesSpec('/jobs/{job_id}/results', 'get', res);
     expect(res.body).toMatchObject({ level: 'error', code: 'ArrayElementNotAvailable', path: [{ node_id: 'pick', process_id: 'array_element' }] });
     expect(res.body.message).toContain("node 'pick'");
+
+    // A failure inside a callback names the inner node first, then the node that called it.
+    const nested = await createJob(alice, {
+      process: {
+        process_graph: {
+          each: {
+            process_id: 'array_apply',
+            arguments: {
+              data: [1, 2],
+              process: { process_graph: { inner: { process_id: 'array_element', arguments: { data: [5], index: 3 }, result: true } } },
+            },
+            result: true,
+          },
+        },
+      },
+    });
+    await request(server.app).post(`/jobs/${nested}/results`).set('Authorization', alice).expect(202);
+    await waitForStatus(nested, ['error', 'finished']);
+    const inner = await request(server.app).get(`/jobs/${nested}/results`).set('Authorization', alice);
+    expect(inner.status).toBe(424);
+    expect(inner.body.path).toEqual([
+      { node_id: 'inner', process_id: 'array_element' },
+      { node_id: 'each', process_id: 'array_apply' },
+    ]);
+    expect(inner.body.message).toContain("node 'inner' inside 'each'");
   });
 
   test('canceling a running job kills its worker; a queued job goes back to created', async () => {
