@@ -122,3 +122,51 @@ describe('merge_cubes', () => {
     expect((await cubeToTestEncoding(merged)).data).toEqual([[[2, 2], [2, 2]], [[1, 1], [1, 1]]]);
   });
 });
+
+describe('apply_dimension', () => {
+  const series = () =>
+    cube({ t: { type: 'temporal', values: ['2020-01-01T00:00:00Z', '2020-01-02T00:00:00Z', '2020-01-03T00:00:00Z'] } }, ['t', 'y', 'x'], [
+      [[3, 1], [5, NaN]],
+      [[1, 2], [6, 7]],
+      [[2, 3], [4, 8]],
+    ]);
+
+  test('keeps the labels when the child process returns as many values', async () => {
+    const sorted = (await run('apply_dimension', {
+      data: series(),
+      dimension: 't',
+      process: { process_graph: { s: { process_id: 'sort', arguments: { data: { from_parameter: 'data' } }, result: true } } },
+    })) as DataCube;
+    const encoded = await cubeToTestEncoding(sorted);
+    expect(encoded.dimensions.t.values).toEqual(['2020-01-01T00:00:00Z', '2020-01-02T00:00:00Z', '2020-01-03T00:00:00Z']);
+    // Sorting drops no-data (NaN) to the end per pixel.
+    expect(encoded.data).toEqual([
+      [[1, 1], [4, 7]],
+      [[2, 2], [5, 8]],
+      [[3, 3], [6, NaN]],
+    ]);
+  });
+
+  test('a target dimension receives the results with enumerated labels', async () => {
+    const stats = (await run('apply_dimension', {
+      data: series(),
+      dimension: 't',
+      target_dimension: 'stats',
+      process: {
+        process_graph: {
+          min: { process_id: 'min', arguments: { data: { from_parameter: 'data' } } },
+          max: { process_id: 'max', arguments: { data: { from_parameter: 'data' } } },
+          a: { process_id: 'array_create', arguments: { data: [{ from_node: 'min' }, { from_node: 'max' }] }, result: true },
+        },
+      },
+    })) as DataCube;
+    const encoded = await cubeToTestEncoding(stats);
+    expect(encoded.order).toEqual(['stats', 'y', 'x']);
+    expect(encoded.dimensions.stats).toEqual({ type: 'other', values: [0, 1] });
+    expect(encoded.data).toEqual([
+      [[1, 1], [4, 7]],
+      [[3, 3], [6, 8]],
+    ]);
+    await expect(run('apply_dimension', { data: series(), dimension: 'bands', process: { process_graph: { s: { process_id: 'sort', arguments: { data: { from_parameter: 'data' } }, result: true } } } })).rejects.toMatchObject({ code: 'DimensionNotAvailable' });
+  });
+});

@@ -8,6 +8,7 @@ import { apply } from './apply';
 import { reduceDimension } from './reduceDimension';
 import { ndvi } from './ndvi';
 import { mask } from './mask';
+import { applyDimension } from './applyDimension';
 import { mergeCubes } from './mergeCubes';
 import { addDimension, dimensionLabels, dropDimension, renameDimension, renameLabels } from './dimensionMetadata';
 
@@ -32,4 +33,5 @@ export const cubeProcesses: ProcessDefinition[] = [
   renameLabels,
   mask,
   mergeCubes,
+  applyDimension,
 ];

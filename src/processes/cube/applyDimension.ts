@@ -1,0 +1,91 @@
+import { defineProcess } from '../define';
+import { ProcessException } from '../ProcessException';
+import { PixelArray } from '../types';
+import type { Callback } from '../types';
+import { DataCube } from '../../raster/cube/DataCube';
+import { MapCube } from '../../raster/cube/MapCube';
+import { LabelDimension, windowPixels } from '../../raster/cube/model';
+import { splitAlong } from './reduceDimension';
+import { parameterInvalid, requireCallback, requireCube } from './common';
+
+/** The per-pixel arrays a child process returned for a tile, as one vector per array element. */
+function resultVectors(result: unknown, length: number): Float64Array[] {
+  const vectors: unknown[] =
+    result instanceof PixelArray ? result.vectors : result instanceof Float64Array ? [result] : Array.isArray(result) ? result : [result];
+  if (vectors.length === 0) throw parameterInvalid('apply_dimension', 'process', 'the child process must return at least one value per pixel');
+  return vectors.map((v) => {
+    if (v instanceof Float64Array && v.length === length) return v;
+    if (typeof v === 'number') return new Float64Array(length).fill(v);
+    if (v === null || v === undefined) return new Float64Array(length).fill(NaN);
+    if (typeof v === 'boolean') return new Float64Array(length).fill(v ? 1 : 0);
+    throw parameterInvalid('apply_dimension', 'process', 'the child process must return an array of numbers for each pixel');
+  });
+}
+
+async function runOnTile(process: Callback, context: unknown, tile: Float64Array, cube: DataCube, index: number, pixels: number): Promise<Float64Array[]> {
+  const vectors = splitAlong(tile, cube, index, pixels);
+  const length = tile.length / Math.max(1, cube.dims[index].labels.length);
+  const result = await process.run({ data: new PixelArray(vectors, cube.dims[index].labels, length), context });
+  return resultVectors(result, length);
+}
+
+export const applyDimension = defineProcess(
+  'apply_dimension',
+  {
+    summary: 'Apply a process along a dimension',
+    description:
+      'Runs the child process on the values along a dimension (e.g. the time series of each pixel) and puts the returned values ' +
+      'in place of them. Labels stay when the dimension keeps its name and its number of values; otherwise they become 0, 1, 2, …. ' +
+      'With `target_dimension`, the results go into a new dimension of type other that replaces the source dimension. ' +
+      'The child process is evaluated for whole tiles at once.',
+    parameters: {
+      data: 'A data cube.',
+      process: 'The child process: receives the values along the dimension as `data` and returns an array.',
+      dimension: 'Name of the dimension to work along (not x or y).',
+      target_dimension: 'Name of a new dimension for the results, replacing the source dimension; `null` keeps the source dimension.',
+      context: 'Extra data handed unchanged to the child process.',
+    },
+    returns: 'A data cube with the computed values along the (target) dimension.',
+    exceptions: { DimensionNotAvailable: 'The data cube has no dimension of that name.' },
+  },
+  async (args, ctx) => {
+    const cube = requireCube(args.data, 'apply_dimension');
+    const process = requireCallback(args.process, 'apply_dimension', 'process');
+    const name = String(args.dimension);
+    const context = args.context ?? null;
+    const index = cube.dims.findIndex((d) => d.name === name);
+    if (index < 0) {
+      if (cube.order.includes(name)) throw parameterInvalid('apply_dimension', 'dimension', 'working along x or y is not supported');
+      throw new ProcessException('DimensionNotAvailable', `The data cube has no dimension '${name}'.`);
+    }
+    const targetName: string = args.target_dimension ?? name;
+    if (targetName !== name && cube.order.includes(targetName)) {
+      throw parameterInvalid('apply_dimension', 'target_dimension', `the data cube already has a dimension '${targetName}'`);
+    }
+    // The number of results per pixel decides the cube's shape: learn it from one pixel of real data.
+    const probeWindow = { x: 0, y: 0, width: 1, height: 1 };
+    const canProbe = !cube.isEmpty;
+    const count = canProbe ? (await runOnTile(process, context, await cube.tile(probeWindow, ctx), cube, index, 1)).length : 0;
+    const source = cube.dims[index];
+    const keepLabels = targetName === name && count === source.labels.length;
+    const target: LabelDimension = keepLabels
+      ? source
+      : { name: targetName, type: targetName === name ? source.type : 'other', labels: Array.from({ length: count }, (_, i) => i) };
+    const dims = cube.dims.map((d, i) => (i === index ? target : d));
+    const order = cube.order.map((n) => (n === name ? targetName : n));
+    return new MapCube(cube, { dims, grid: cube.grid, order }, async (tile, win) => {
+      let outer = 1;
+      for (let i = 0; i < index; i++) outer *= cube.dims[i].labels.length;
+      const inner = tile.length / Math.max(1, outer * source.labels.length);
+      const vectors = await runOnTile(process, context, tile, cube, index, windowPixels(win));
+      if (vectors.length !== count) {
+        throw parameterInvalid('apply_dimension', 'process', `the child process returned ${vectors.length} values per pixel here but ${count} elsewhere`);
+      }
+      const out = new Float64Array(outer * count * inner);
+      for (let a = 0; a < outer; a++) {
+        for (let j = 0; j < count; j++) out.set(vectors[j].subarray(a * inner, (a + 1) * inner), (a * count + j) * inner);
+      }
+      return out;
+    });
+  },
+);
