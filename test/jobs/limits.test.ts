@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import request from 'supertest';
 import { startTestServer, TestServer } from '../helpers/testServer';
 import { additionChain, processAlive, requireBuiltWorker, waitFor } from './helpers';
@@ -80,3 +82,25 @@ test('the queue takes turns between users and keeps each user’s order', async 
   expect(estimate.status).toBe(200);
   expect(estimate.body).toMatchObject({ size: 0, duration: 'PT2S' });
 }, 60_000);
+
+// /dev/full answers every write with ENOSPC: a real "disk full" without filling a disk.
+(fs.existsSync('/dev/full') ? test : test.skip)('a full disk while writing results ends the job with StorageFailure, and the server keeps serving', async () => {
+  const { server, auth } = await serverWith({ maxConcurrent: 1 });
+  const alice = await auth('alice');
+  const id = await runJob(server, alice, 10);
+  const jobDir = path.join(server.dataDir, 'jobs', id);
+  const runDir = await waitFor('the run folder', () => {
+    const name = fs.existsSync(jobDir) ? fs.readdirSync(jobDir).find((f) => f.startsWith('.run-')) : undefined;
+    return name ? path.join(jobDir, name) : undefined;
+  }, 10_000, 20);
+  // The worker writes the graph's value to result.json in its run folder; make that file the full device.
+  fs.symlinkSync('/dev/full', path.join(runDir, 'result.json'));
+  const job = await endOf(server, alice, id);
+  expect(job.status).toBe('error');
+  const res = await request(server.app).get(`/jobs/${id}/results`).set('Authorization', alice);
+  expect(res.status).toBe(424);
+  expect(res.body.code).toBe('StorageFailure');
+  expect(res.body.message).toMatch(/disk is full/);
+  expect(fs.existsSync(runDir)).toBe(false);
+  expect((await request(server.app).get('/jobs').set('Authorization', alice)).status).toBe(200);
+});
