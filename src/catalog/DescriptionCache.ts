@@ -11,7 +11,14 @@ const MIGRATIONS = [
      description TEXT,
      error TEXT
    )`,
+  'ALTER TABLE catalog_files ADD COLUMN format INTEGER NOT NULL DEFAULT 0',
 ];
+
+/**
+ * Version of what describeRaster produces. Bump it whenever that changes (new fields, other
+ * hrefs, files it can now read): cached descriptions of another version are made again.
+ */
+const DESCRIPTION_FORMAT = 1;
 
 /** A file's description, or why it could not be read. */
 export type DescribeResult = { ok: true; description: RasterDescription } | { ok: false; error: string };
@@ -21,6 +28,7 @@ interface Row {
   size: number;
   description: string | null;
   error: string | null;
+  format: number;
 }
 
 /**
@@ -36,11 +44,11 @@ export class DescriptionCache {
 
   constructor(private readonly db: Db) {
     migrate(db, 'catalog', MIGRATIONS);
-    this.select = db.prepare('SELECT mtime_ms, size, description, error FROM catalog_files WHERE path = ?');
+    this.select = db.prepare('SELECT mtime_ms, size, description, error, format FROM catalog_files WHERE path = ?');
     this.upsert = db.prepare(
-      `INSERT INTO catalog_files (path, mtime_ms, size, description, error) VALUES (?, ?, ?, ?, ?)
+      `INSERT INTO catalog_files (path, mtime_ms, size, description, error, format) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT(path) DO UPDATE SET mtime_ms = excluded.mtime_ms, size = excluded.size,
-         description = excluded.description, error = excluded.error`,
+         description = excluded.description, error = excluded.error, format = excluded.format`,
     );
     this.remove = db.prepare('DELETE FROM catalog_files WHERE path = ?');
   }
@@ -53,7 +61,7 @@ export class DescriptionCache {
     const known = this.memory.get(file);
     if (known && known.mtimeMs === stat.mtimeMs && known.size === stat.size) return { ...known.result, fresh: false };
     const row = this.select.get(file) as Row | undefined;
-    if (row && row.mtime_ms === stat.mtimeMs && row.size === stat.size) {
+    if (row && row.mtime_ms === stat.mtimeMs && row.size === stat.size && row.format === DESCRIPTION_FORMAT) {
       const result: DescribeResult = row.description
         ? { ok: true, description: JSON.parse(row.description) as RasterDescription }
         : { ok: false, error: row.error ?? 'unknown error' };
@@ -67,13 +75,17 @@ export class DescriptionCache {
       result = { ok: false, error: e instanceof Error ? e.message : String(e) };
     }
     this.memory.set(file, { mtimeMs: stat.mtimeMs, size: stat.size, result });
-    this.upsert.run(file, stat.mtimeMs, stat.size, result.ok ? JSON.stringify(result.description) : null, result.ok ? null : result.error);
+    this.upsert.run(file, stat.mtimeMs, stat.size, result.ok ? JSON.stringify(result.description) : null, result.ok ? null : result.error, DESCRIPTION_FORMAT);
     return { ...result, fresh: true };
   }
 
-  /** Drops entries of files that no longer exist. */
-  forget(file: string): void {
-    this.memory.delete(file);
-    this.remove.run(file);
+  /** Drops the entries of files that are gone, so the table does not keep every file ever seen. */
+  pruneMissing(): void {
+    for (const file of this.memory.keys()) {
+      if (!fs.existsSync(file)) {
+        this.memory.delete(file);
+        this.remove.run(file);
+      }
+    }
   }
 }

@@ -28,6 +28,7 @@ interface SourceState {
  */
 export class LocalCatalog implements Catalog {
   private readonly states: SourceState[] = [];
+  private readonly cache: DescriptionCache;
   private byId = new Map<string, CollectionRecord>();
   private readonly documents = new Map<string, Record<string, unknown>>();
   private scanStartedAt = -Infinity;
@@ -39,6 +40,7 @@ export class LocalCatalog implements Catalog {
     private readonly logger: Logger,
   ) {
     const cache = new DescriptionCache(db);
+    this.cache = cache;
     const report = (file: string, reason: string, fresh: boolean) => {
       if (fresh) this.logger.warn({ file, reason }, 'catalogue: file skipped');
       else this.logger.debug({ file, reason }, 'catalogue: file skipped (known problem)');
@@ -99,7 +101,10 @@ export class LocalCatalog implements Catalog {
         state.fingerprint = undefined;
       }
     }
-    if (changed) this.index();
+    if (changed) {
+      this.index();
+      this.cache.pruneMissing();
+    }
   }
 
   private index(): void {

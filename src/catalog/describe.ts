@@ -46,6 +46,16 @@ function timeAxis(md: Metadata): { dim: string; convert: (v: number) => string }
   return undefined;
 }
 
+/**
+ * CF files often leave out the grid mapping when the axes are plain latitude and longitude;
+ * CF then means geographic coordinates, taken here as WGS84.
+ */
+function impliedCrs(md: Metadata): { crs: string; epsg: number | null } {
+  const units = Object.entries(md).filter(([k]) => /#units$/.test(k)).map(([, v]) => v.toLowerCase());
+  const geographic = units.some((u) => /^degrees?_?n(orth)?$/.test(u)) && units.some((u) => /^degrees?_?e(ast)?$/.test(u));
+  return geographic ? { crs: 'EPSG:4326', epsg: 4326 } : { crs: '', epsg: null };
+}
+
 function variableName(datasetName: string): string | undefined {
   // NETCDF:"file":var, HDF5:"file"://group/var, HDF4_EOS:...:field
   const last = datasetName.split(':').pop() ?? '';
@@ -59,7 +69,8 @@ async function describeDataset(ds: gdal.Dataset, href: string, fallbackName?: st
   const geoTransform = ds.geoTransform;
   const size = ds.rasterSize;
   if (!geoTransform) throw new Error('the raster has no georeferencing (geotransform)');
-  const { crs, epsg } = describeCrs(srs);
+  const datasetMetadata = (ds.getMetadata() ?? {}) as Metadata;
+  const { crs, epsg } = srs ? describeCrs(srs) : impliedCrs(datasetMetadata);
   if (!crs) throw new Error('the raster has no coordinate reference system');
   const grid: GridInfo = {
     crs,
@@ -69,7 +80,7 @@ async function describeDataset(ds: gdal.Dataset, href: string, fallbackName?: st
     height: size.y,
   };
   const bbox = bboxToWgs84(nativeBbox(grid), crs);
-  const time = timeAxis((ds.getMetadata() ?? {}) as Metadata);
+  const time = timeAxis(datasetMetadata);
   const count = ds.bands.count();
   if (count === 0) throw new Error('the raster has no bands');
   const slots: RasterSlot[] = [];
@@ -87,7 +98,7 @@ async function describeDataset(ds: gdal.Dataset, href: string, fallbackName?: st
     slots.push({
       name,
       // A NetCDF file with one variable opens directly, but naming the variable keeps hrefs uniform.
-      href: md.NETCDF_VARNAME && ds.driver.description === 'netCDF' && href === ds.description ? `NETCDF:"${href}":${md.NETCDF_VARNAME}` : href,
+      href: md.NETCDF_VARNAME && ds.driver.description === 'netCDF' && !href.startsWith('NETCDF:') ? `NETCDF:"${href}":${md.NETCDF_VARNAME}` : href,
       band: i,
       time: time && Number.isFinite(timeValue) ? time.convert(timeValue) : null,
       grid,

@@ -130,6 +130,9 @@ describe('changes while the server runs', () => {
     const gone = await request(server.app).get('/collections/arriving');
     expect(gone.status).toBe(404);
     expect(gone.body.code).toBe('CollectionNotFound');
+    // The metadata cache forgets removed files.
+    const cached = server.ctx.db.prepare('SELECT path FROM catalog_files').all() as Array<{ path: string }>;
+    expect(cached.map((r) => path.basename(r.path)).sort()).toEqual(['S_20210201_red.tif']);
   });
 
   test('between rescans the listing is answered from memory', async () => {

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import gdal from 'gdal-async';
 import request from 'supertest';
@@ -199,6 +200,41 @@ describe('a NetCDF file with a time dimension', () => {
     const res = await request(server.app).get('/collections/temperature');
     expectMatchesSpec('/collections/{collection_id}', 'get', res);
     expect(res.body['cube:dimensions'].t.extent).toEqual(['2020-01-01T00:00:00Z', '2020-03-01T00:00:00Z']);
+  });
+  test('with several variables: each variable is a band, each on the CF time axis', async () => {
+    const data = dir();
+    const single = path.join(dir(), 'single.nc');
+    await writeNetcdfTimeSeries(single, [0, 31, 59], { width: 4, height: 3, geoTransform: [8, 0.1, 0, 48, 0, -0.1], fill: (b) => b });
+    // A multidimensional VRT names the same array twice; gdalmdimtranslate writes both as variables.
+    const array = (name: string, dims: string[], sourceArray: string, attrs: Record<string, string> = {}) =>
+      `<Array name="${name}"><DataType>${dims.length > 1 ? 'Float32' : 'Float64'}</DataType>${dims.map((d) => `<DimensionRef ref="${d}"/>`).join('')}` +
+      `<Source><SourceFilename>${single}</SourceFilename><SourceArray>${sourceArray}</SourceArray></Source>` +
+      Object.entries(attrs).map(([k, v]) => `<Attribute name="${k}"><DataType>String</DataType><Value>${v}</Value></Attribute>`).join('') + '</Array>';
+    const vrt = `<VRTDataset><Group name="/">
+      <Dimension name="time" type="TEMPORAL" size="3" indexingVariable="time"/>
+      <Dimension name="lat" type="HORIZONTAL_Y" direction="NORTH" size="3" indexingVariable="lat"/>
+      <Dimension name="lon" type="HORIZONTAL_X" direction="EAST" size="4" indexingVariable="lon"/>
+      ${array('time', ['time'], 'time', { units: 'days since 2020-01-01 00:00:00', standard_name: 'time', calendar: 'standard' })}
+      ${array('lat', ['lat'], 'lat', { units: 'degrees_north', standard_name: 'latitude' })}
+      ${array('lon', ['lon'], 'lon', { units: 'degrees_east', standard_name: 'longitude' })}
+      ${array('tmin', ['time', 'lat', 'lon'], 'Band1')}
+      ${array('tmax', ['time', 'lat', 'lon'], 'Band1')}
+    </Group></VRTDataset>`;
+    const vrtFile = path.join(dir(), 'two.vrt');
+    fs.writeFileSync(vrtFile, vrt);
+    const file = path.join(data, 'climate.nc');
+    execFileSync('gdalmdimtranslate', ['-q', vrtFile, file]);
+
+    server = await startTestServer({ collections: { sources: [{ type: 'folder', path: data }], rescanSeconds: 0 } });
+    const info = server.ctx.catalog.get('climate')!;
+    expect(info.bands.map((b) => b.name).sort()).toEqual(['tmax', 'tmin']);
+    // No grid mapping in the file: latitude/longitude axes mean WGS84.
+    expect(info.epsg).toBe(4326);
+    const items = server.ctx.catalog.items('climate');
+    expect(items.map((i) => i.datetime)).toEqual(['2020-01-01T00:00:00Z', '2020-02-01T00:00:00Z', '2020-02-29T00:00:00Z']);
+    expect(items[2].assets.tmax).toEqual({ href: `NETCDF:"${file}":tmax`, band: 3 });
+    expect(await readPixel(items[2].assets.tmax.href, items[2].assets.tmax.band)).toBe(3);
+    expect(await readPixel(items[1].assets.tmin.href, items[1].assets.tmin.band)).toBe(2);
   });
 });
 
