@@ -12,6 +12,9 @@ import {
   levelAtLeast,
 } from './types';
 
+/** Entries kept per job run; see addLog. */
+export const MAX_LOG_ENTRIES_PER_JOB = 10_000;
+
 /** Schema steps of the `jobs` component; append only. */
 const STEPS = [
   `CREATE TABLE jobs (
@@ -327,6 +330,11 @@ export class JobStore {
   addLog(jobId: string, entry: NewLogEntry): void {
     const job = this.db.prepare('SELECT log_level FROM jobs WHERE id = ?').get(jobId) as { log_level: LogLevel } | undefined;
     if (!job || !levelAtLeast(entry.level, job.log_level)) return;
+    // A runaway graph must not fill the database: past the cap only errors are kept.
+    if (entry.level !== 'error') {
+      const { count } = this.db.prepare('SELECT COUNT(*) AS count FROM job_logs WHERE job_id = ?').get(jobId) as { count: number };
+      if (count >= MAX_LOG_ENTRIES_PER_JOB) return;
+    }
     this.db
       .prepare('INSERT INTO job_logs (job_id, level, code, message, time, path, data, usage) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
       .run(

@@ -9,7 +9,8 @@ import { partialDocument, resultsDocument } from '../jobs/stacResults';
 import { estimateJob, isoDuration } from '../jobs/estimate';
 import { validateJobGraph } from '../jobs/executor';
 
-const MAX_PAGE = 1000;
+/** Without `limit` everything is listed, as the API requires; this only keeps the number finite. */
+const NO_LIMIT = 1_000_000_000;
 
 /** Base for the job endpoints: looks up the caller's own job; other users' jobs do not exist. */
 abstract class JobResource extends Resource {
@@ -38,7 +39,7 @@ export class Jobs extends JobResource {
   protected readonly auth = { get: 'required', post: 'required' } as const;
 
   get(req: Request, res: Response): void {
-    const limit = readLimit(req.query.limit, MAX_PAGE);
+    const limit = readLimit(req.query.limit, NO_LIMIT);
     const offset = readNextToken(req.query.next);
     const { jobs, total } = this.ctx.jobs.store.list(this.user(req).id, offset, limit);
     const links: Array<Record<string, string>> = [];
@@ -146,7 +147,7 @@ export class JobLogs extends JobResource {
     const asked: LogLevel = isLogLevel(requested) ? requested : 'debug';
     const level = levelAtLeast(asked, job.logLevel) ? asked : job.logLevel;
     const offset = typeof req.query.offset === 'string' && /^\d{1,15}$/.test(req.query.offset) ? Number(req.query.offset) : 0;
-    const limit = readLimit(req.query.limit, 10_000);
+    const limit = readLimit(req.query.limit, NO_LIMIT);
     const logs = this.ctx.jobs.store.logs(job.id, offset, level, limit);
     const links: Array<Record<string, string>> = [];
     if (logs.length === limit) {

@@ -179,6 +179,10 @@ describe('batch job lifecycle', () => {
     const pid = await waitFor('the worker pid', () => server.ctx.jobs.workerPids().get(long));
     await waitFor('progress', async () => ((await statusOf(long)).progress ?? 0) > 0);
     expect(processAlive(pid)).toBe(true);
+    // The computation runs in another process: the API answers at once meanwhile.
+    const askedAt = Date.now();
+    expect((await request(server.app).get('/jobs').set('Authorization', alice)).status).toBe(200);
+    expect(Date.now() - askedAt).toBeLessThan(1000);
 
     const started = Date.now();
     const cancel = await request(server.app).delete(`/jobs/${long}/results`).set('Authorization', alice);
