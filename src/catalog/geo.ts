@@ -66,7 +66,9 @@ export function bboxToWgs84(bbox: Bbox, crs: string): Bbox {
     }
   }
   if (!Number.isFinite(w)) throw new Error('the extent cannot be transformed to WGS84');
-  return [round(Math.max(w, -180)), round(Math.max(s, -90)), round(Math.min(e, 180)), round(Math.min(n, 90))];
+  // Grids in 0..360° longitudes (common in climate data) reach across the antimeridian: say so plainly.
+  if (w < -180 || e > 180) [w, e] = [-180, 180];
+  return [round(w), round(Math.max(s, -90)), round(e), round(Math.min(n, 90))];
 }
 
 /** Seven decimals of a degree are about a centimetre: enough, and keeps the JSON short. */
