@@ -120,16 +120,22 @@ export class ProcessManager {
   }
 
   /**
-   * Stops a queued or running job. A queued job goes back to `created`; a running one is killed
-   * and becomes `canceled`. Jobs in other states are left alone.
+   * Stops a queued or running job; jobs in other states are left alone. A running job's worker is
+   * killed. As the API defines, the status becomes `canceled` only when partial results remain to
+   * download; a run publishes nothing until it is complete, so a canceled job goes back to `created`
+   * (its log and usage tell what happened).
    */
   cancel(jobId: string): void {
     const run = this.running.get(jobId);
     if (run) {
       const usage = this.usageOf(run, {});
-      if (this.store.markStopped(jobId, 'canceled', { level: 'info', message: 'The job was canceled by the user; its computation was stopped.' }, usage)) {
-        this.kill(run);
-      }
+      const progress = this.store.get(jobId)?.progress ?? 0;
+      const entry: NewLogEntry = {
+        level: 'info',
+        message: `The job was canceled by the user at ${progress}% and its computation was stopped; no partial results are kept.`,
+        usage,
+      };
+      if (this.store.markStopped(jobId, 'created', entry, usage)) this.kill(run);
     } else {
       this.store.markStopped(jobId, 'created', { level: 'info', message: 'The job was taken out of the queue before it started.' });
     }

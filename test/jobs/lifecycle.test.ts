@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import request from 'supertest';
 import { startTestServer, TestServer } from '../helpers/testServer';
 import { expectMatchesSpec } from '../helpers/openapi';
@@ -73,6 +75,10 @@ describe('batch job lifecycle', () => {
     const notYet = await request(server.app).get(`/jobs/${id}/results`).set('Authorization', alice);
     expect(notYet.status).toBe(400);
     expect(notYet.body.code).toBe('JobNotFinished');
+    const partial = await request(server.app).get(`/jobs/${id}/results?partial=true`).set('Authorization', alice);
+    expect(partial.status).toBe(200);
+    expectMatchesSpec('/jobs/{job_id}/results', 'get', partial);
+    expect(partial.body).toMatchObject({ 'openeo:status': 'running', assets: {} });
 
     const finished = await waitForStatus(id, ['finished', 'error']);
     expect(finished.status).toBe('finished');
@@ -187,15 +193,22 @@ describe('batch job lifecycle', () => {
     const started = Date.now();
     const cancel = await request(server.app).delete(`/jobs/${long}/results`).set('Authorization', alice);
     expect(cancel.status).toBe(204);
+    // No partial results are kept, so the API's rule sends the job back to `created`.
     const job = await statusOf(long);
-    expect(job.status).toBe('canceled');
-    expect(job.progress).toBeGreaterThan(0);
+    expect(job.status).toBe('created');
+    expect(job.usage?.duration.value).toBeGreaterThan(0);
     await waitFor('the worker to be gone', () => !processAlive(pid), 5000);
     expect(Date.now() - started).toBeLessThan(5000);
     expect(server.ctx.jobs.workerPids().has(long)).toBe(false);
-    const partial = await request(server.app).get(`/jobs/${long}/results?partial=true`).set('Authorization', alice);
-    expect(partial.status).toBe(200);
-    expect(partial.body['openeo:status']).toBe('canceled');
+    expect(fs.readdirSync(path.join(server.dataDir, 'jobs', long))).toEqual([]);
+    const logs = await request(server.app).get(`/jobs/${long}/logs`).set('Authorization', alice);
+    expect(logs.body.logs.at(-1).message).toMatch(/^The job was canceled by the user at \d+%/);
+    const results = await request(server.app).get(`/jobs/${long}/results`).set('Authorization', alice);
+    expect(results.body.code).toBe('JobNotFinished');
+    // It can be started again.
+    await request(server.app).post(`/jobs/${long}/results`).set('Authorization', alice).expect(202);
+    await waitForStatus(long, ['running']);
+    await request(server.app).delete(`/jobs/${long}/results`).set('Authorization', alice).expect(204);
 
     // Two long jobs fill both slots; a third waits in the queue and is taken out of it again.
     const a = await createJob(bob, { process: additionChain(200) });
