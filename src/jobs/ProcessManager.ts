@@ -91,6 +91,8 @@ export class ProcessManager {
   /** Jobs that were running when the server stopped are interrupted; half-written run folders go. */
   private recover(): void {
     for (const job of this.store.withStatus('running')) {
+      // A crash between publishing the files and recording `finished` leaves files nobody may serve.
+      this.files.removeResults(job.id);
       const entry: NewLogEntry = {
         level: 'error',
         code: 'Internal',
