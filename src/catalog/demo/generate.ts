@@ -46,6 +46,17 @@ function dayOfYear(date: string): number {
   return floor((t - Date.UTC(Number(date.slice(0, 4)), 0, 1)) / 86_400_000) + 1;
 }
 
+/** Looking a CRS up in the PROJ database takes milliseconds; the demo writes 71 files in two CRSs. */
+const srsCache = new Map<number, gdal.SpatialReference>();
+function spatialReference(epsg: number): gdal.SpatialReference {
+  let srs = srsCache.get(epsg);
+  if (!srs) {
+    srs = gdal.SpatialReference.fromEPSG(epsg);
+    srsCache.set(epsg, srs);
+  }
+  return srs;
+}
+
 /**
  * Writes one array as a tiled, DEFLATE-compressed GeoTIFF (the layout COG readers like);
  * under a temporary name first, so a scan never sees a half-written file.
@@ -54,7 +65,7 @@ async function writeTiff(file: string, data: Uint16Array | Float32Array, width: 
   const type = data instanceof Uint16Array ? gdal.GDT_UInt16 : gdal.GDT_Float32;
   const tmp = `${file}.partial`;
   const ds = await gdal.openAsync(tmp, 'w', 'GTiff', width, height, 1, type, CREATE_OPTIONS);
-  ds.srs = gdal.SpatialReference.fromEPSG(epsg);
+  ds.srs = spatialReference(epsg);
   ds.geoTransform = geoTransform;
   const band = ds.bands.get(1);
   band.noDataValue = nodata;
@@ -104,33 +115,35 @@ function renderDate(dateIndex: number, cover: Uint8Array, texture: Float32Array)
   const target = CLOUD_TARGETS[dateIndex] / 100;
   const threshold = target <= 0 ? Infinity : sorted[floor((1 - target) * (n - 1))];
   const thick = threshold + 0.06;
-  const isCloud = (i: number) => cloudField[i] > threshold;
 
   // Ground reflectance and class depend only on land cover and date: a small table per date.
-  const table = new Map<LandCover, { ground: number[]; class_: number }>();
+  const groundOf: number[][] = [];
+  const classOf: number[] = [];
   for (const c of [LandCover.Water, LandCover.Forest, LandCover.Urban, LandCover.Wheat, LandCover.Maize, LandCover.Grassland, LandCover.Fallow]) {
     const g = greenness(c, day);
     const ground = c === LandCover.Water ? WATER : c === LandCover.Urban ? URBAN : SOIL.map((soil, b) => soil + (GREEN[b] - soil) * g);
     const ndvi = (ground[3] - ground[2]) / (ground[3] + ground[2]);
-    table.set(c, { ground, class_: c === LandCover.Water ? SCL.Water : ndvi > 0.4 ? SCL.Vegetation : SCL.NotVegetated });
+    groundOf[c] = ground;
+    classOf[c] = c === LandCover.Water ? SCL.Water : ndvi > 0.4 ? SCL.Vegetation : SCL.NotVegetated;
   }
+  const swathEdge = SWATH_EDGE_DATES.has(dateIndex);
 
   let valid = 0, cloudy = 0;
   for (let row = 0; row < height; row++) {
     for (let col = 0; col < width; col++) {
       const i = row * width + col;
-      if (SWATH_EDGE_DATES.has(dateIndex) && col + 0.4 * row > 560) continue; // stays 0: no data
+      if (swathEdge && col + 0.4 * row > 560) continue; // stays 0: no data
       valid++;
-      const c = cover[i] as LandCover;
-      const { ground } = table.get(c)!;
-      let class_ = table.get(c)!.class_;
+      const c = cover[i];
+      const ground = groundOf[c];
+      let class_ = classOf[c];
       // Water is smooth; land has texture within and between fields.
       const tex = c === LandCover.Water ? 1 : texture[i];
 
       // Shadows fall south-east of the clouds.
-      const shadowed = row >= 18 && col >= 25 && isCloud((row - 18) * width + (col - 25));
+      const shadowed = row >= 18 && col >= 25 && cloudField[i - 18 * width - 25] > threshold;
       let mix = 0;
-      if (isCloud(i)) {
+      if (cloudField[i] > threshold) {
         const dense = cloudField[i] > thick;
         class_ = dense ? SCL.CloudHigh : SCL.CloudMedium;
         mix = dense ? 1 : 0.55;
