@@ -165,6 +165,19 @@ describe('a folder of files named by date and band', () => {
     expect(q.body.properties.datetime).toMatchObject({ type: 'string', format: 'date-time' });
   });
 
+  test('without {band}, multi-band files in subfolders give their bands to each date', async () => {
+    const data = dir();
+    await writeGeoTiff(path.join(data, '2021', 'L8_2021-06-01.tif'), { bands: 3, fill: (b) => b });
+    await writeGeoTiff(path.join(data, '2022', 'L8_2022-06-01.tif'), { bands: 3, fill: (b) => 10 + b });
+    fs.writeFileSync(path.join(data, 'collection.meta.json'), JSON.stringify({ bands: [{ name: 'red' }, { name: 'green' }, { name: 'blue' }] }));
+    server = await startTestServer({ collections: { sources: [{ type: 'folder', path: data, id: 'L8', pattern: 'L8_{date}.tif' }], rescanSeconds: 0 } });
+    expect(server.ctx.catalog.get('L8')!.bands.map((b) => b.name)).toEqual(['red', 'green', 'blue']);
+    const items = server.ctx.catalog.items('L8');
+    expect(items.map((i) => i.datetime)).toEqual(['2021-06-01T00:00:00Z', '2022-06-01T00:00:00Z']);
+    expect(items[1].assets.blue.band).toBe(3);
+    expect(await readPixel(items[1].assets.blue.href, items[1].assets.blue.band)).toBe(13);
+  });
+
   test('an invalid pattern leaves the other locations working', async () => {
     const data = dir();
     await writeGeoTiff(path.join(data, 'dem.tif'));
