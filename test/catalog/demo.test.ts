@@ -7,7 +7,7 @@ import { expectMatchesSpec } from '../helpers/openapi';
 import { prepare } from '../../src/server';
 import { DEFAULT_CONFIG } from '../../src/config/defaults';
 import { DEMO_DATES, ensureDemoData, SCL } from '../../src/catalog/demo/generate';
-import { pixelBuffer } from '../../src/catalog/demo/pixelBuffer';
+import { gdalBuffer } from '../../src/raster/gdal/typedArrays';
 import { tempDir } from './rasters';
 
 let server: TestServer;
@@ -40,7 +40,7 @@ async function readBand(file: string): Promise<Uint16Array> {
   const ds = await gdal.openAsync(file);
   try {
     const { x, y } = ds.rasterSize;
-    return (await ds.bands.get(1).pixels.readAsync(0, 0, x, y, pixelBuffer(new Uint16Array(x * y)))) as Uint16Array;
+    return (await ds.bands.get(1).pixels.readAsync(0, 0, x, y, gdalBuffer(new Uint16Array(x * y)))) as Uint16Array;
   } finally {
     ds.close();
   }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import gdal from 'gdal-async';
-import { pixelBuffer } from '../../src/catalog/demo/pixelBuffer';
+import { gdalBuffer } from '../../src/raster/gdal/typedArrays';
 
 export interface RasterSpec {
   width?: number;
@@ -44,7 +44,7 @@ async function fillDataset(ds: gdal.Dataset, width: number, height: number, coun
     const band = ds.bands.get(b);
     if (spec.nodata !== undefined) band.noDataValue = spec.nodata;
     const values = new Float64Array(width * height).fill(spec.fill ? spec.fill(b) : b * 100);
-    await band.pixels.writeAsync(0, 0, width, height, pixelBuffer(values));
+    await band.pixels.writeAsync(0, 0, width, height, gdalBuffer(values));
   }
 }
 
@@ -78,7 +78,7 @@ export async function writeNetcdfTimeSeries(file: string, days: number[], spec: 
 export async function readPixel(href: string, band: number, x = 0, y = 0): Promise<number> {
   const ds = await gdal.openAsync(href);
   try {
-    return (await ds.bands.get(band).pixels.readAsync(x, y, 1, 1, pixelBuffer(new Float64Array(1))))[0];
+    return (await ds.bands.get(band).pixels.readAsync(x, y, 1, 1, gdalBuffer(new Float64Array(1))))[0];
   } finally {
     ds.close();
   }

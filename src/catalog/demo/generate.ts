@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { seededRandom, fbm } from './noise';
 import { DEMO_AREA, LandCover, elevation, greenness, landCover } from './landscape';
 import { bboxToWgs84 } from '../geo';
-import { pixelBuffer } from './pixelBuffer';
+import { gdalBuffer } from '../../raster/gdal/typedArrays';
 import type { MetadataFile } from '../metadataFile';
 
 /** Hot loops use these through module constants: global lookups are slow inside jest's sandbox. */
@@ -69,7 +69,7 @@ async function writeTiff(file: string, data: Uint16Array | Float32Array, width: 
   ds.geoTransform = geoTransform;
   const band = ds.bands.get(1);
   band.noDataValue = nodata;
-  await band.pixels.writeAsync(0, 0, width, height, pixelBuffer(data));
+  await band.pixels.writeAsync(0, 0, width, height, gdalBuffer(data));
   ds.close();
   fs.renameSync(tmp, file);
 }
