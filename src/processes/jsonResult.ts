@@ -3,7 +3,7 @@
  * no-data, they become null. Tile vectors and labeled arrays become plain arrays.
  */
 import { PixelArray } from './types';
-import { LabeledArray, isPlainObject } from './values';
+import { InvalidValue, LabeledArray, isPlainObject } from './values';
 
 export function toJsonValue(value: unknown): unknown {
   if (typeof value === 'number') return Number.isFinite(value) ? value : null;
@@ -18,5 +18,5 @@ export function toJsonValue(value: unknown): unknown {
     for (const [k, v] of Object.entries(value)) out[k] = toJsonValue(v);
     return out;
   }
-  throw new TypeError('the result cannot be represented as JSON');
+  throw new InvalidValue('the result cannot be represented as JSON');
 }

@@ -8,7 +8,7 @@
  * implementation per pixel (still no graph interpretation per pixel).
  */
 import { PixelArray, PixelVector } from './types';
-import { LabeledArray, fromPixel, isPixelArray, isPixelVector, toPixel } from './values';
+import { InvalidValue, LabeledArray, fromPixel, isPixelArray, isPixelVector, toPixel } from './values';
 
 type NumericKernel1 = (x: number) => number;
 type NumericKernel2 = (x: number, y: number) => number;
@@ -37,7 +37,7 @@ export function mapNumeric(x: unknown, kernel: NumericKernel1): unknown {
   if (isPixelArray(x)) {
     return new PixelArray(x.vectors.map((v) => mapNumeric(v, kernel) as PixelVector), x.labels, x.length);
   }
-  throw new TypeError('expected a number');
+  throw new InvalidValue('expected a number');
 }
 
 /** A scalar operand as a vector element (null → NaN), or the vector itself. */
@@ -45,7 +45,7 @@ function operand(v: unknown): number | PixelVector {
   if (v === null || v === undefined) return NaN;
   if (typeof v === 'boolean') return v ? 1 : 0;
   if (typeof v === 'number' || isPixelVector(v)) return v;
-  throw new TypeError('expected a number');
+  throw new InvalidValue('expected a number');
 }
 
 /** Runs a two-operand kernel over vectors, broadcasting scalars; no-data in either operand gives no-data. */
@@ -69,7 +69,7 @@ export function zipVectors(x: unknown, y: unknown, kernel: NumericKernel2): Pixe
   } else {
     const av = a as PixelVector;
     const bv = b as PixelVector;
-    if (av.length !== bv.length) throw new TypeError('vectors of different length');
+    if (av.length !== bv.length) throw new InvalidValue('vectors of different length');
     for (let i = 0; i < n; i++) {
       const p = av[i];
       const q = bv[i];
@@ -92,7 +92,7 @@ export function fastZip(x: unknown, y: unknown, op: FastOp): PixelVector {
   const out = new Float64Array(n);
   const av = typeof a === 'number' ? undefined : a;
   const bv = typeof b === 'number' ? undefined : b;
-  if (av && bv && av.length !== bv.length) throw new TypeError('vectors of different length');
+  if (av && bv && av.length !== bv.length) throw new InvalidValue('vectors of different length');
   const as = typeof a === 'number' ? a : 0;
   const bs = typeof b === 'number' ? b : 0;
   switch (op) {
@@ -126,7 +126,7 @@ export function fastZip(x: unknown, y: unknown, op: FastOp): PixelVector {
 export function zipNumeric(x: unknown, y: unknown, kernel: NumericKernel2, fast?: FastOp): unknown {
   if (isPixelVector(x) || isPixelVector(y)) return fast ? fastZip(x, y, fast) : zipVectors(x, y, kernel);
   if (x === null || y === null || x === undefined || y === undefined) return null;
-  if (typeof x !== 'number' || typeof y !== 'number') throw new TypeError('expected numbers');
+  if (typeof x !== 'number' || typeof y !== 'number') throw new InvalidValue('expected numbers');
   return kernel(x, y);
 }
 

@@ -21,6 +21,7 @@ import { RunLogStore, isLogLevel } from './runLogs';
 import { toJsonValue } from './jsonResult';
 import { createProcessContext, createWorkDir, removeWorkDir } from './runContext';
 import type { ProcessDefinition, SavedOutput } from './types';
+import { InvalidValue } from './values';
 
 /** A process (graph plus metadata) as the API sends it. */
 export interface ProcessDocument {
@@ -82,6 +83,16 @@ function whenAborted(signal: AbortSignal): Promise<never> {
     if (signal.aborted) fail();
     else signal.addEventListener('abort', fail, { once: true });
   });
+}
+
+/** The JSON body for a result that was not saved as a file. */
+function resultAsJson(value: unknown): unknown {
+  try {
+    return toJsonValue(value);
+  } catch (error) {
+    if (!(error instanceof InvalidValue)) throw error;
+    throw new OpenEOError('ProcessGraphInvalid', { reason: 'the result cannot be sent as JSON; store it with save_result' });
+  }
 }
 
 export class Processing {
@@ -159,7 +170,7 @@ export class Processing {
       }
       this.runLogs.add(runId, { level: 'info', message: 'The computation finished.', data: { inputPixels: ctx.stats.inputPixels } });
       if (ctx.outputs.length > 0) return { runId, kind: 'file', output: ctx.outputs[0], cleanup };
-      return { runId, kind: 'json', value: toJsonValue(value), cleanup };
+      return { runId, kind: 'json', value: resultAsJson(value), cleanup };
     } catch (error) {
       await cleanup();
       const failure = isOpenEOError(error) ? error : undefined;

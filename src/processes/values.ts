@@ -1,6 +1,16 @@
 import { PixelArray, PixelVector } from './types';
 
 /**
+ * A value a process cannot work with although it passed the schema checks (e.g. a date string
+ * that names no real day). The executor reports it as ProcessParameterInvalid; any other
+ * exception from a process is a bug and stays a server error.
+ */
+export class InvalidValue extends Error {}
+
+/** The longest array a process may build; far beyond real use, well below exhausting memory. */
+export const MAX_ARRAY_LENGTH = 10_000_000;
+
+/**
  * An array whose elements carry labels (e.g. band names), as openEO "labeled arrays".
  * Plain JS arrays stay plain arrays; only processes that care about labels look at them.
  */
@@ -46,7 +56,7 @@ export function isEngineValue(value: unknown): boolean {
 export function elementsOf(data: unknown): unknown[] {
   if (data instanceof LabeledArray) return data.values;
   if (Array.isArray(data)) return data;
-  throw new TypeError('not an array');
+  throw new InvalidValue('not an array');
 }
 
 export function labelsOf(data: unknown): Array<string | number> | undefined {
@@ -68,5 +78,5 @@ export function toPixel(value: unknown): number {
   if (typeof value === 'number') return value;
   if (typeof value === 'boolean') return value ? 1 : 0;
   if (value === null || value === undefined) return NaN;
-  throw new TypeError(`a ${typeof value} value cannot be stored in a raster cell`);
+  throw new InvalidValue(`a ${typeof value} value cannot be stored in a raster cell`);
 }

@@ -22,6 +22,8 @@ const graphs: unknown[] = [
   { a: { process_id: 'array_element', arguments: { data: [1], index: 1e300 }, result: true } },
   { a: { process_id: 'array_create', arguments: { data: [1], repeat: -5 }, result: true } },
   { a: { process_id: 'quantiles', arguments: { data: [1, 2], probabilities: [2] }, result: true } },
+  { a: { process_id: 'quantiles', arguments: { data: [1, 2], probabilities: 1e12 }, result: true } },
+  { a: { process_id: 'array_create', arguments: { data: [1, 2], repeat: 1e12 }, result: true } },
   { a: { process_id: 'sort', arguments: { data: [1, 'a'] }, result: true } },
   { a: { process_id: 'date_shift', arguments: { date: '2020-99-99', value: 1, unit: 'day' }, result: true } },
   { a: { process_id: 'date_shift', arguments: { date: '2020-01-01', value: 1, unit: 'fortnight' }, result: true } },
@@ -53,6 +55,14 @@ describe('bad graphs never break the server', () => {
     // A graph the validator accepts may only fail structurally at run time for a missing parameter value.
     if (validation.body.errors.length === 0 && result.body.code === 'ProcessGraphInvalid') {
       expect(result.body.message).toMatch(/parameter/);
+    }
+  });
+
+  test('processes cannot build arrays big enough to exhaust memory', async () => {
+    for (const args of [{ data: [1, 2], repeat: 1e12 }, { data: [], repeat: 1e12 }]) {
+      const res = await request(server.app).post('/result').set('Authorization', auth).send({ process: { process_graph: { a: { process_id: 'array_create', arguments: args, result: true } } } });
+      if (args.data.length === 0) expect(res.body).toEqual([]);
+      else expect(res.body.code).toBe('ProcessGraphComplexity');
     }
   });
 

@@ -6,6 +6,7 @@
 import { OpenEOError, isOpenEOError } from '../../errors/OpenEOError';
 import type { ProcessRegistry } from '../registry';
 import type { Callback, ProcessContext } from '../types';
+import { InvalidValue, LabeledArray, MAX_ARRAY_LENGTH } from '../values';
 import { ProcessGraph, UserProcessDefinition, UserProcessLookup, childGraph, mayBeUserProcess, nodeById, isProcessGraphObject, isRecord, nodeReference, parameterReference } from './types';
 
 /** Parameter values visible to a graph: its own, then those of the graphs around it. */
@@ -128,15 +129,21 @@ export class GraphRun {
     }
     await yieldNowAndThen(this.ctx);
     throwIfAborted(this.ctx);
+    let result: unknown;
     try {
-      return await definition.execute(args, this.ctx);
+      result = await definition.execute(args, this.ctx);
     } catch (error) {
-      if (isOpenEOError(error)) throw error;
-      if (error instanceof TypeError || error instanceof RangeError) {
+      if (error instanceof InvalidValue) {
         throw new OpenEOError('ProcessParameterInvalid', { process: node.process_id, parameter: '(arguments)', reason: error.message });
       }
       throw error;
     }
+    // Arrays can double with every node (e.g. array_concat of a result with itself): stop early.
+    const length = Array.isArray(result) ? result.length : result instanceof LabeledArray ? result.values.length : 0;
+    if (length > MAX_ARRAY_LENGTH) {
+      throw new OpenEOError('ProcessGraphComplexity', { reason: `'${node.process_id}' produced an array of more than ${MAX_ARRAY_LENGTH} elements` });
+    }
+    return result;
   }
 
   /** Runs a user-defined process with the given arguments plus the defaults it declares. */

@@ -1,10 +1,13 @@
 /** Array processes: element access, construction, search and callbacks over elements. */
 import { defineProcess } from '../define';
+import { OpenEOError } from '../../errors/OpenEOError';
 import { ProcessException } from '../ProcessException';
 import { PixelArray, PixelVector } from '../types';
 import type { Callback } from '../types';
-import { LabeledArray, elementsOf, isPixelArray, isPixelVector, labelsOf, toPixel, withLabelsOf } from '../values';
+import { InvalidValue, LabeledArray, MAX_ARRAY_LENGTH, elementsOf, isPixelArray, isPixelVector, labelsOf, toPixel, withLabelsOf } from '../values';
 import { reducer } from './reduce';
+
+const tooLong = () => new OpenEOError('ProcessGraphComplexity', { reason: `an array would get more than ${MAX_ARRAY_LENGTH} elements` });
 
 const notAvailable = () => new ProcessException('ArrayElementNotAvailable', 'The array has no element at that index or label.');
 
@@ -121,6 +124,8 @@ export const arrayProcesses = [
     },
     ({ data, repeat }) => {
       const values = elementsOf(data);
+      if (values.length === 0) return [];
+      if (values.length * repeat > MAX_ARRAY_LENGTH) throw tooLong();
       const out: unknown[] = [];
       for (let r = 0; r < repeat; r++) out.push(...values);
       return out;
@@ -291,7 +296,7 @@ export const arrayProcesses = [
       returns: 'The filtered array.',
     },
     async ({ data, condition, context }) => {
-      if (isPixelArray(data)) throw new TypeError('array_filter cannot be used on the pixels of a data cube (the result length would vary per pixel)');
+      if (isPixelArray(data)) throw new InvalidValue('array_filter cannot be used on the pixels of a data cube (the result length would vary per pixel)');
       const values = elementsOf(data);
       const labels = labelsOf(data);
       const keptValues: unknown[] = [];

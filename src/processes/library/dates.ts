@@ -3,6 +3,7 @@
  * keep their UTC offset, so shifting "…T00:00:00+02:00" by days stays at local midnight.
  */
 import { defineProcess } from '../define';
+import { InvalidValue } from '../values';
 
 interface ParsedDate {
   /** Wall-clock time in the string's own offset, as if it were UTC. */
@@ -23,12 +24,12 @@ function parseDate(text: string): ParsedDate {
     return { wall: new Date(`${text}T00:00:00Z`), offsetMinutes: 0, offsetText: 'Z', dateOnly: true };
   }
   const m = DATE_TIME.exec(text);
-  if (!m) throw new TypeError(`'${text}' is not an RFC 3339 date or date-time`);
+  if (!m) throw new InvalidValue(`'${text}' is not an RFC 3339 date or date-time`);
   const offsetText = m[6].toUpperCase() === 'Z' ? 'Z' : m[6];
   const offsetMinutes = offsetText === 'Z' ? 0 : (offsetText[0] === '-' ? -1 : 1) * (Number(offsetText.slice(1, 3)) * 60 + Number(offsetText.slice(4, 6)));
   const fraction = m[5] ? m[5].slice(0, 4).padEnd(4, '0') : '.000';
   const wall = new Date(`${m[1]}T${m[2]}:${m[3]}:${m[4]}${fraction}Z`);
-  if (Number.isNaN(wall.getTime())) throw new TypeError(`'${text}' is not a valid date-time`);
+  if (Number.isNaN(wall.getTime())) throw new InvalidValue(`'${text}' is not a valid date-time`);
   return { wall, offsetMinutes, offsetText, dateOnly: false };
 }
 

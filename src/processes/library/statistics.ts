@@ -3,7 +3,8 @@ import { defineProcess } from '../define';
 import { perPixel } from '../lift';
 import { ProcessException } from '../ProcessException';
 import type { Callback, PixelArray, PixelVector } from '../types';
-import { elementsOf, isPixelArray, isPixelVector } from '../values';
+import { MAX_ARRAY_LENGTH, elementsOf, isPixelArray, isPixelVector } from '../values';
+import { OpenEOError } from '../../errors/OpenEOError';
 import { numbersOf, reduceTile, reducer, statisticTile } from './reduce';
 
 /** Applies `compute` to the usable numbers, null when there are none or no-data is not ignored. */
@@ -156,6 +157,9 @@ export const statisticsProcesses = [
         throw new ProcessException('QuantilesParameterMissing', 'Give either `probabilities` or `q`.');
       }
       const spec = args.probabilities ?? args.q;
+      if (typeof spec === 'number' && spec > MAX_ARRAY_LENGTH) {
+        throw new OpenEOError('ProcessGraphComplexity', { reason: `more than ${MAX_ARRAY_LENGTH} quantiles` });
+      }
       const probabilities: number[] = Array.isArray(spec)
         ? spec
         : Array.from({ length: Math.max(0, spec - 1) }, (_, k) => (k + 1) / spec);
