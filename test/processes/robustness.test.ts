@@ -27,6 +27,7 @@ const graphs: unknown[] = [
   { a: { process_id: 'sort', arguments: { data: [1, 'a'] }, result: true } },
   { a: { process_id: 'date_shift', arguments: { date: '2020-99-99', value: 1, unit: 'day' }, result: true } },
   { a: { process_id: 'date_shift', arguments: { date: '2020-01-01', value: 1, unit: 'fortnight' }, result: true } },
+  { a: { process_id: 'date_shift', arguments: { date: '2020-01-01', value: 9e15, unit: 'year' }, result: true } },
   { a: { process_id: 'if', arguments: { value: 'maybe', accept: 1 }, result: true } },
   { a: { process_id: 'text_concat', arguments: { data: [[1]] }, result: true } },
   { a: { process_id: 'load_collection', arguments: { id: 'nothing', spatial_extent: null, temporal_extent: null }, result: true } },

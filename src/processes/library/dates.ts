@@ -40,6 +40,7 @@ function instant(text: string): number {
 }
 
 function formatDate(p: ParsedDate, wall: Date): string {
+  if (Number.isNaN(wall.getTime())) throw new InvalidValue('the shifted date lies outside the supported range');
   const iso = wall.toISOString();
   if (p.dateOnly) return iso.slice(0, 10);
   const ms = wall.getUTCMilliseconds();
