@@ -10,8 +10,10 @@
  * NaN marks no-data. A cube without a spatial grid is a single "pixel" tile (height = width = 1).
  */
 import type { BandInfo } from '../../catalog/types';
+import type { GeometrySet } from '../../vector/types';
 
-export type LabelDimensionType = 'temporal' | 'bands' | 'other';
+/** 'geometry' is the dimension of a vector cube (one label per geometry, see src/vector). */
+export type LabelDimensionType = 'temporal' | 'bands' | 'other' | 'geometry';
 
 /** A dimension with discrete labels (time stamps, band names, anything else). */
 export interface LabelDimension {
@@ -20,6 +22,8 @@ export interface LabelDimension {
   labels: Array<string | number>;
   /** Band metadata aligned with `labels`, when known (used for common names and wavelengths). */
   bands?: Array<BandInfo | undefined>;
+  /** For a 'geometry' dimension: the geometries its labels stand for, aligned with `labels`. */
+  geometries?: GeometrySet;
 }
 
 /** A regular, north-up (or south-up) grid: the two spatial dimensions of a raster cube. */

@@ -36,7 +36,7 @@ export const jsonWriter: OutputWriter = {
     name: 'JSON',
     title: 'JSON',
     description: 'Non-raster results as JSON; small data cubes as nested arrays with their dimension labels.',
-    gis_data_types: ['other', 'raster'],
+    gis_data_types: ['other', 'raster', 'vector'],
     parameters: {},
   },
 

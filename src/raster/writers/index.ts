@@ -4,6 +4,8 @@ import { gtiffWriter } from './GTiffWriter';
 import { netcdfWriter } from './NetCDFWriter';
 import { jpegWriter, pngWriter } from './QuickLookWriter';
 import { jsonWriter } from './JSONWriter';
+import { geojsonWriter } from './GeoJSONWriter';
+import { csvWriter } from './CSVWriter';
 
 import { hasDriver, hasProgram } from '../gdal/capabilities';
 
@@ -14,6 +16,8 @@ const available = [
   hasDriver('PNG') && pngWriter,
   hasDriver('JPEG') && jpegWriter,
   jsonWriter,
+  geojsonWriter,
+  csvWriter,
 ];
 for (const writer of available) if (writer) registerWriter(writer);
 

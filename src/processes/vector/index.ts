@@ -1,0 +1,8 @@
+import type { ProcessDefinition } from '../types';
+import { aggregateSpatial } from './aggregateSpatial';
+import { filterSpatial } from './filterSpatial';
+import { loadGeojson } from './loadGeojson';
+import { maskPolygon } from './maskPolygon';
+
+/** Processes on vector data and between vector and raster data, backed by src/vector. */
+export const vectorProcesses: ProcessDefinition[] = [aggregateSpatial, filterSpatial, maskPolygon, loadGeojson];
