@@ -3,7 +3,7 @@ import { parameterInvalid, requireCube } from '../cube/common';
 import { WindowCube } from '../../raster/cube/WindowCube';
 import { geometriesArgument } from '../../vector/cube';
 import { PolygonMaskCube } from '../../vector/mask';
-import { reprojectSet, setBounds } from '../../vector/reproject';
+import { reprojectSet } from '../../vector/reproject';
 import { pixelShape } from '../../vector/rasterize';
 
 export const filterSpatial = defineProcess(
@@ -26,17 +26,17 @@ export const filterSpatial = defineProcess(
     if (!grid) throw parameterInvalid('filter_spatial', 'data', 'the data cube has no spatial dimensions');
     const set = geometriesArgument(args.geometries, { process: 'filter_spatial', parameter: 'geometries' });
     const projected = reprojectSet(set, grid.crs);
-    // The crop is the union of the covered pixels' bounding boxes, clipped to the grid.
+    // The crop is the smallest window holding every pixel centre inside the geometries' bounds.
     let c0 = Infinity, r0 = Infinity, c1 = -Infinity, r1 = -Infinity;
     for (const f of projected.features) {
       const b = pixelShape(f.geometry, grid).bounds;
       if (!b) continue;
-      c0 = Math.min(c0, Math.floor(b[0])); r0 = Math.min(r0, Math.floor(b[1]));
-      c1 = Math.max(c1, Math.ceil(b[2])); r1 = Math.max(r1, Math.ceil(b[3]));
+      c0 = Math.min(c0, Math.ceil(b[0] - 0.5)); r0 = Math.min(r0, Math.ceil(b[1] - 0.5));
+      c1 = Math.max(c1, Math.ceil(b[2] - 0.5)); r1 = Math.max(r1, Math.ceil(b[3] - 0.5));
     }
     c0 = Math.max(0, c0); r0 = Math.max(0, r0);
     c1 = Math.min(grid.width, c1); r1 = Math.min(grid.height, r1);
-    const window = setBounds(projected) && c1 > c0 && r1 > r0 ? { x: c0, y: r0, width: c1 - c0, height: r1 - r0 } : { x: 0, y: 0, width: 0, height: 0 };
+    const window = c1 > c0 && r1 > r0 ? { x: c0, y: r0, width: c1 - c0, height: r1 - r0 } : { x: 0, y: 0, width: 0, height: 0 };
     return new PolygonMaskCube(new WindowCube(data, window), projected, NaN, false);
   },
 );
