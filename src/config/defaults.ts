@@ -29,6 +29,8 @@ export const DEFAULT_CONFIG: Config = {
     graphMaxNodes: 1000,
     graphMaxDepth: 32,
     maxUploadBytes: 2 * 1024 * 1024 * 1024,
+    syncConcurrentPerUser: 2,
+    jobsPerUser: 10,
   },
   processing: { tileSize: 512, gdalCacheMb: 256 },
   jobs: {

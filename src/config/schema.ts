@@ -49,6 +49,8 @@ export const configSchema = {
         graphMaxNodes: { type: 'integer', minimum: 1 },
         graphMaxDepth: { type: 'integer', minimum: 1 },
         maxUploadBytes: { type: 'integer', minimum: 0 },
+        syncConcurrentPerUser: { type: 'integer', minimum: 1 },
+        jobsPerUser: { type: 'integer', minimum: 1 },
       },
     },
     processing: {

@@ -101,6 +101,10 @@ export interface Config {
     graphMaxDepth: number;
     /** Largest file a user may upload to the workspace, in bytes. */
     maxUploadBytes: number;
+    /** Synchronous requests (POST /result) one user may have computing at the same time. */
+    syncConcurrentPerUser: number;
+    /** Batch jobs one user may have queued or running at the same time. */
+    jobsPerUser: number;
   };
   processing: { tileSize: number; gdalCacheMb: number };
   jobs: JobsConfig;

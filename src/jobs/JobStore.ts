@@ -184,6 +184,12 @@ export class JobStore {
     return { jobs: rows.map(toRecord), total };
   }
 
+  /** How many of a user's jobs are queued or running. */
+  activeCount(userId: string): number {
+    const row = this.db.prepare("SELECT COUNT(*) AS n FROM jobs WHERE user_id = ? AND status IN ('queued', 'running')").get(userId) as { n: number };
+    return row.n;
+  }
+
   withStatus(status: JobStatus): JobRecord[] {
     return (this.db.prepare('SELECT * FROM jobs WHERE status = ? ORDER BY queue_seq').all(status) as JobRow[]).map(toRecord);
   }

@@ -95,14 +95,42 @@ function resultAsJson(value: unknown): unknown {
   }
 }
 
+/** Counts each user's synchronous runs, so one user cannot occupy the server with many at once. */
+class SyncSlots {
+  private readonly active = new Map<string, number>();
+
+  constructor(private readonly perUser: number) {}
+
+  /** Takes a slot for `userId` or refuses with 429; the returned function gives it back (once). */
+  acquire(userId: string): () => void {
+    const count = this.active.get(userId) ?? 0;
+    if (count >= this.perUser) {
+      throw new OpenEOError('TooManyRequests', {
+        reason: `You already have ${count} synchronous request${count === 1 ? '' : 's'} computing (limit ${this.perUser}); wait for one to finish or run this one as a batch job.`,
+      }).withHeader('Retry-After', '5');
+    }
+    this.active.set(userId, count + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.active.get(userId) ?? 1) - 1;
+      if (left > 0) this.active.set(userId, left);
+      else this.active.delete(userId);
+    };
+  }
+}
+
 export class Processing {
   readonly registry: ProcessRegistry;
   readonly runLogs = new RunLogStore();
   private readonly syncRegistry: ProcessRegistry;
+  private readonly syncSlots: SyncSlots;
 
   constructor(private readonly deps: ProcessingDeps) {
     this.registry = createProcessRegistry();
     this.syncRegistry = withSyncPixelLimit(this.registry, deps.config.limits.syncMaxPixels);
+    this.syncSlots = new SyncSlots(deps.config.limits.syncConcurrentPerUser);
   }
 
   /** Every problem of the process in a POST /validation body ([] when valid); `user` makes their processes callable. */
@@ -143,8 +171,19 @@ export class Processing {
     const process = processFromBody(body);
     const problems = validateProcessGraph(process.process_graph, this.registry, this.validationOptions(process, true, user));
     if (problems.length > 0) throw problems[0];
+    // Held until the result is sent (cleanup), so a download in progress counts as well.
+    const releaseSlot = this.syncSlots.acquire(user.id);
 
     const { config, logger, catalog } = this.deps;
+    let workDir: string;
+    try {
+      workDir = createWorkDir(config);
+    } catch (error) {
+      // A full or read-only disk: nothing has started yet, so only the slot needs returning.
+      releaseSlot();
+      logger.error({ err: error }, 'could not create the work folder of a synchronous run');
+      throw new OpenEOError('StorageFailure');
+    }
     const runId = randomUUID();
     const logLevel = isRecord(body) && isLogLevel(body.log_level) ? body.log_level : 'info';
     this.runLogs.open(runId, user.id, logLevel);
@@ -153,8 +192,10 @@ export class Processing {
     const timer = setTimeout(() => controller.abort(new OpenEOError('RequestTimeout', { seconds })), seconds * 1000);
     const onClientGone = () => controller.abort(new OpenEOError('BadRequest', { reason: 'the client closed the connection' }));
     clientGone?.addEventListener('abort', onClientGone, { once: true });
-    const workDir = createWorkDir(config);
-    const cleanup = () => removeWorkDir(workDir);
+    const cleanup = () => {
+      releaseSlot();
+      return removeWorkDir(workDir);
+    };
     const ctx = createProcessContext(
       { config, catalog, user, logger: this.runLogs.logger(runId, logger), signal: controller.signal },
       workDir,

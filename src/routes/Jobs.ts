@@ -121,7 +121,16 @@ export class JobResults extends JobResource {
 
   post(req: Request, res: Response): void {
     const job = this.ownJob(req);
-    if (job.status !== 'queued' && job.status !== 'running') this.ctx.jobs.enqueue(job.id);
+    if (job.status !== 'queued' && job.status !== 'running') {
+      const limit = this.ctx.config.limits.jobsPerUser;
+      const active = this.ctx.jobs.store.activeCount(job.userId);
+      if (active >= limit) {
+        throw new OpenEOError('TooManyRequests', {
+          reason: `You already have ${active} batch jobs queued or running (limit ${limit}); start this one when one of them has finished, or cancel one.`,
+        }).withHeader('Retry-After', '60');
+      }
+      this.ctx.jobs.enqueue(job.id);
+    }
     res.status(202).end();
   }
 
