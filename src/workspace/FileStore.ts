@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { constants as fsConstants } from 'node:fs';
+import { constants as fsConstants, Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
@@ -157,7 +157,8 @@ export class FileStore {
     const kind = await inspectOnDisk(root, names);
     if (kind === 'folder') throw new OpenEOError('FilePathInvalid', { reason: 'a folder exists at this path' });
     // The file being replaced frees its space when the new one takes its place.
-    const replacedSize = kind === 'file' ? (await fs.lstat(target)).size : 0;
+    // A concurrent delete may have removed it since: then nothing is replaced.
+    const replacedSize = kind === 'file' ? await fs.lstat(target).then((s) => s.size, () => 0) : 0;
     const quota = this.quotaOf(user);
     const usedAtStart = (await this.usage(user.id)) - replacedSize;
     const othersReceiving = this.receiving.get(user.id) ?? 0;
@@ -168,6 +169,7 @@ export class FileStore {
     await fs.mkdir(this.uploadDir, { recursive: true });
     const temp = path.join(this.uploadDir, `${randomUUID()}.part`);
     let received = 0;
+    let stored: Stats;
     const limiter = new Transform({
       transform: (chunk: Buffer, _encoding, done) => {
         received += chunk.length;
@@ -182,6 +184,8 @@ export class FileStore {
       if (declaredLength !== undefined && received !== declaredLength) {
         throw new OpenEOError('BadRequest', { reason: `the body has ${received} bytes but Content-Length said ${declaredLength}` });
       }
+      // Described before the move: a concurrent delete of the new file must not turn a stored upload into an error.
+      stored = await fs.stat(temp);
       await this.moveIntoPlace(root, names, temp);
     } catch (error) {
       await fs.rm(temp, { force: true });
@@ -191,7 +195,7 @@ export class FileStore {
     } finally {
       this.addReceiving(user.id, -received);
     }
-    return describe(names.join('/'), await fs.stat(target));
+    return describe(names.join('/'), stored);
   }
 
   /** Deletes a file and then every folder above it that became empty. */
