@@ -10,6 +10,10 @@ import { ndvi } from './ndvi';
 import { mask } from './mask';
 import { applyDimension } from './applyDimension';
 import { mergeCubes } from './mergeCubes';
+import { aggregateTemporal, aggregateTemporalPeriod } from './aggregateTemporal';
+import { filterLabels } from './filterLabels';
+import { trimCube } from './trimCube';
+import { applyKernel } from './applyKernel';
 import { addDimension, dimensionLabels, dropDimension, renameDimension, renameLabels } from './dimensionMetadata';
 
 /**
@@ -34,4 +38,9 @@ export const cubeProcesses: ProcessDefinition[] = [
   mask,
   mergeCubes,
   applyDimension,
+  aggregateTemporalPeriod,
+  aggregateTemporal,
+  filterLabels,
+  trimCube,
+  applyKernel,
 ];

@@ -124,6 +124,7 @@ export class GraphRun {
     for (const p of definition.spec.parameters) {
       if (args[p.name] === undefined && 'default' in p) args[p.name] = p.default;
       if (args[p.name] === undefined) continue;
+      if (args[p.name] === null && p.default === null) continue;
       const reason = this.registry.schemas.check(args[p.name], p.schema);
       if (reason !== undefined) throw new OpenEOError('ProcessParameterInvalid', { process: node.process_id, parameter: p.name, reason });
     }

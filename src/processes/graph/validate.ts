@@ -118,6 +118,8 @@ class GraphValidator {
         if (!p.optional) this.errors.push(new OpenEOError('ProcessParameterRequired', { process: processId, parameter: p.name }));
         continue;
       }
+      // A null where the parameter defaults to null (e.g. no overlap_resolver) means "not given".
+      if (args[p.name] === null && p.default === null) continue;
       this.validateValue(args[p.name], p.schema, nodes, scope, depth, at, processId, p.name);
     }
   }
