@@ -52,8 +52,11 @@ describe('broken files', () => {
     for (const line of skipped(server)) expect(line.reason.length).toBeGreaterThan(5);
     expect(skipped(server).find((l) => l.file.endsWith('nogeo.tif'))!.reason).toMatch(/georeferenc/);
 
-    // Known problems are reported once, not on every rescan of the folder.
-    await writeGeoTiff(path.join(data, 'good2.tif'));
+    // Known problems are reported once, not on every rescan of the folder. The new file is moved in
+    // complete, so a background rescan cannot catch it half-written (that case is tested below).
+    const staged = path.join(dir(), 'good2.tif');
+    await writeGeoTiff(staged);
+    fs.renameSync(staged, path.join(data, 'good2.tif'));
     expect(await ids(server)).toEqual(['good', 'good2']);
     expect(skipped(server).filter((l) => l.level >= 40)).toHaveLength(4);
   });
