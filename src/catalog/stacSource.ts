@@ -11,7 +11,7 @@ import { buildRecord, CollectionRecord, DescriptiveMetadata, Link, Provider } fr
 
 type Json = Record<string, any>;
 
-interface StacBand {
+export interface StacBand {
   name?: string;
   common_name?: string;
   center_wavelength?: number;
@@ -76,7 +76,7 @@ function assetBands(asset: Json): StacBand[] {
   });
 }
 
-function toBandInfo(name: string, b: StacBand | undefined): BandInfo {
+export function toBandInfo(name: string, b: StacBand | undefined): BandInfo {
   const info: BandInfo = { name };
   if (!b) return info;
   if (b.common_name) info.commonName = b.common_name;
@@ -200,7 +200,8 @@ export class StacSource {
     return buildRecord(id, items, bands, metadata, file, problems);
   }
 
-  private async item(file: string, doc: Json, bands: Map<string, BandInfo>, order: string[]): Promise<CatalogItem | undefined> {
+  /** Also used by load_stac (src/stac), so STAC items are parsed in one place. */
+  async item(file: string, doc: Json, bands: Map<string, BandInfo>, order: string[]): Promise<CatalogItem | undefined> {
     if (doc.type !== 'Feature') throw new Error('not a STAC Item (type is not Feature)');
     const props: Json = doc.properties ?? {};
     const datetime = rfc3339(props.datetime) ?? rfc3339(props.start_datetime);

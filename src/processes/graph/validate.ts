@@ -298,7 +298,12 @@ function hasSubtype(schema: unknown, subtype: string): boolean {
 
 /** The schema of elements of an array parameter (undefined when it can't be told). */
 function itemSchema(schema: unknown, isArray: boolean): unknown {
-  if (!isArray || schema === undefined) return undefined;
+  if (schema === undefined) return undefined;
+  if (!isArray) {
+    // Objects whose values share one schema, e.g. the property filters of load_collection and load_stac.
+    const maps = alternatives(schema).filter((s) => s.type === 'object' && isRecord(s.additionalProperties));
+    return maps.length === 1 ? maps[0].additionalProperties : undefined;
+  }
   const arrays = alternatives(schema).filter((s) => s.type === 'array' || (Array.isArray(s.type) && s.type.includes('array')));
   if (arrays.length !== 1) return undefined;
   const items = arrays[0].items;
