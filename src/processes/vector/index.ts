@@ -3,6 +3,15 @@ import { aggregateSpatial } from './aggregateSpatial';
 import { filterSpatial } from './filterSpatial';
 import { loadGeojson } from './loadGeojson';
 import { maskPolygon } from './maskPolygon';
+import { filterVector, vectorBuffer, vectorReproject } from './vectorOperations';
 
 /** Processes on vector data and between vector and raster data, backed by src/vector. */
-export const vectorProcesses: ProcessDefinition[] = [aggregateSpatial, filterSpatial, maskPolygon, loadGeojson];
+export const vectorProcesses: ProcessDefinition[] = [
+  aggregateSpatial,
+  filterSpatial,
+  maskPolygon,
+  loadGeojson,
+  vectorReproject,
+  vectorBuffer,
+  filterVector,
+];
