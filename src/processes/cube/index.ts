@@ -14,6 +14,7 @@ import { aggregateTemporal, aggregateTemporalPeriod } from './aggregateTemporal'
 import { filterLabels } from './filterLabels';
 import { trimCube } from './trimCube';
 import { applyKernel } from './applyKernel';
+import { resampleCubeSpatial, resampleSpatial } from './resampleSpatial';
 import { addDimension, dimensionLabels, dropDimension, renameDimension, renameLabels } from './dimensionMetadata';
 
 /**
@@ -43,4 +44,6 @@ export const cubeProcesses: ProcessDefinition[] = [
   filterLabels,
   trimCube,
   applyKernel,
+  resampleSpatial,
+  resampleCubeSpatial,
 ];
