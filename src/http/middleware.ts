@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { ServerContext } from '../context';
 import { OpenEOError, isOpenEOError } from '../errors/OpenEOError';
+import { isDatabaseBusy, isDatabaseStorageError } from '../store/database';
 
 export const EXPOSED_HEADERS = [
   'Link',
@@ -97,6 +98,15 @@ export function errorHandler(ctx: ServerContext) {
       if (parsed) {
         error = parsed;
         error.id = req.requestId;
+      } else if (isDatabaseBusy(err)) {
+        // Another program (an admin tool, a backup) holds the database; nothing was changed.
+        error = new OpenEOError('InfrastructureBusy', {}, 'The database is busy with another program; nothing was changed, please try again in a moment.').withHeader('Retry-After', '2');
+        error.id = req.requestId;
+        ctx.logger.warn({ reqId: req.requestId, err }, 'database busy');
+      } else if (isDatabaseStorageError(err)) {
+        error = new OpenEOError('StorageFailure');
+        error.id = req.requestId;
+        ctx.logger.error({ reqId: req.requestId, errId: error.id, err }, 'database could not be written');
       } else {
         error = new OpenEOError('Internal', {}, 'The server failed unexpectedly; the administrator can find the details in the log under this error id.');
         error.id = req.requestId;

@@ -11,9 +11,24 @@ export function openDatabase(file: string): Db {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
+  // better-sqlite3 waits synchronously: while another program holds the write lock, a write
+  // blocks every request of this process. One second is plenty for the short writes of the
+  // admin tools; after it the request fails with InfrastructureBusy instead of stalling everyone.
+  db.pragma('busy_timeout = 1000');
   db.exec('CREATE TABLE IF NOT EXISTS schema_versions (component TEXT PRIMARY KEY, version INTEGER NOT NULL)');
   return db;
+}
+
+/** SQLite's error codes (better-sqlite3's SqliteError.code) of a database another program holds locked. */
+export function isDatabaseBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+}
+
+/** A database that cannot be written: full disk, read-only file or an I/O error. */
+export function isDatabaseStorageError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN)/.test(code);
 }
 
 /**
