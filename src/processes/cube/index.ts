@@ -15,6 +15,7 @@ import { filterLabels } from './filterLabels';
 import { trimCube } from './trimCube';
 import { applyKernel } from './applyKernel';
 import { resampleCubeSpatial, resampleSpatial } from './resampleSpatial';
+import { applyNeighborhood } from './applyNeighborhood';
 import { addDimension, dimensionLabels, dropDimension, renameDimension, renameLabels } from './dimensionMetadata';
 
 /**
@@ -46,4 +47,5 @@ export const cubeProcesses: ProcessDefinition[] = [
   applyKernel,
   resampleSpatial,
   resampleCubeSpatial,
+  applyNeighborhood,
 ];
