@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/types';
-import type { Db } from '../store/database';
+import { isDatabaseBusy, type Db } from '../store/database';
 import { JobStore } from './JobStore';
 import { JobFiles } from './jobFiles';
 import { ResultLinks } from './resultLinks';
@@ -159,9 +159,19 @@ export class ProcessManager {
     fs.rmSync(run.runDir, { recursive: true, force: true });
   }
 
-  /** Starts queued jobs while there are free slots. */
+  /** Starts queued jobs while there are free slots; tried again shortly when the database is busy. */
   private schedule(): void {
     if (!this.started || this.stopping) return;
+    try {
+      this.startQueued();
+    } catch (error) {
+      // Called from worker events and timers too, where a thrown error would end the server.
+      this.logger.warn({ err: error }, 'could not start queued jobs; trying again shortly');
+      setTimeout(() => this.schedule(), 1000).unref();
+    }
+  }
+
+  private startQueued(): void {
     while (this.running.size < this.maxConcurrent) {
       const job = this.store.nextQueued();
       if (!job) return;
@@ -250,8 +260,8 @@ export class ProcessManager {
   private abort(run: RunningJob, entry: NewLogEntry): void {
     if (run.settled) return;
     const usage = this.usageOf(run, {});
-    this.store.markStopped(run.jobId, 'error', entry, usage);
     this.kill(run);
+    this.persist(run.jobId, () => this.store.markStopped(run.jobId, 'error', entry, usage));
     this.schedule();
   }
 
@@ -268,13 +278,20 @@ export class ProcessManager {
         case 'done':
           this.finish(run, message);
           break;
-        case 'failed':
+        case 'failed': {
           run.settled = true;
-          this.store.markStopped(run.jobId, 'error', message.entry, this.usageOf(run, message.usage, message.inputPixels));
+          const usage = this.usageOf(run, message.usage, message.inputPixels);
+          this.persist(run.jobId, () => this.store.markStopped(run.jobId, 'error', message.entry, usage));
           this.cleanUp(run);
           break;
+        }
       }
     } catch (error) {
+      // A log line or progress value lost while another program holds the database is not worth the job.
+      if (isDatabaseBusy(error) && (message.type === 'log' || message.type === 'progress')) {
+        this.logger.warn({ job: run.jobId }, 'database busy: a job log entry or progress update was dropped');
+        return;
+      }
       // A store failure must not take the server down; the job ends as failed.
       this.logger.error({ err: error, job: run.jobId }, 'could not record a job worker message');
       this.abort(run, { level: 'error', code: 'StorageFailure', message: 'The job state could not be stored.' });
@@ -289,22 +306,25 @@ export class ProcessManager {
       this.files.publish(run.jobId, run.runDir);
     } catch (error) {
       this.logger.error({ err: error, job: run.jobId }, 'could not publish job results');
-      this.store.markStopped(run.jobId, 'error', {
+      const entry: NewLogEntry = {
         level: 'error',
         code: 'StorageFailure',
         message: `The results could not be stored: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-      }, usage);
+      };
+      this.persist(run.jobId, () => this.store.markStopped(run.jobId, 'error', entry, usage));
       this.cleanUp(run);
       return;
     }
     const durationSeconds = (Date.now() - run.startedAt) / 1000;
-    const finished = this.store.markFinished(
-      run.jobId,
-      { usage, outputs: message.outputs, timeRange: message.timeRange, inputPixels: message.inputPixels, durationSeconds },
-      { level: 'info', message: `The job finished: ${message.outputs.length} file(s) published.`, usage },
-    );
-    // Canceled or deleted meanwhile: the files belong to nobody.
-    if (!finished) this.files.removeResults(run.jobId);
+    this.persist(run.jobId, () => {
+      const finished = this.store.markFinished(
+        run.jobId,
+        { usage, outputs: message.outputs, timeRange: message.timeRange, inputPixels: message.inputPixels, durationSeconds },
+        { level: 'info', message: `The job finished: ${message.outputs.length} file(s) published.`, usage },
+      );
+      // Canceled or deleted meanwhile: the files belong to nobody.
+      if (!finished) this.files.removeResults(run.jobId);
+    });
     this.cleanUp(run);
   }
 
@@ -317,7 +337,8 @@ export class ProcessManager {
         ? `The job ran out of memory (limit ${this.config.jobs.maxMemoryMb} MB) and was stopped.`
         : `The job's worker process ${reason} before it reported a result.`;
       this.logger.warn({ job: run.jobId, code, signal, stderr: run.stderrTail }, 'job worker ended unexpectedly');
-      this.store.markStopped(run.jobId, 'error', { level: 'error', code: 'Internal', message }, this.usageOf(run, {}));
+      const usage = this.usageOf(run, {});
+      this.persist(run.jobId, () => this.store.markStopped(run.jobId, 'error', { level: 'error', code: 'Internal', message }, usage));
     }
     this.cleanUp(run);
   }
@@ -333,6 +354,24 @@ export class ProcessManager {
       run.child.once('exit', () => clearTimeout(reaper));
     }
     this.schedule();
+  }
+
+  /**
+   * Records how a run ended. While another program holds the database the write is retried for
+   * up to a minute, so a job does not stay `running` after its worker is gone, and a lock never
+   * throws out of a worker event (which would end the server). A restart recovers what is left.
+   */
+  private persist(jobId: string, write: () => void, attempt = 0): void {
+    try {
+      write();
+    } catch (error) {
+      if (isDatabaseBusy(error) && attempt < 60 && !this.stopping) {
+        this.logger.warn({ job: jobId, attempt }, 'database busy: recording the end of the job again shortly');
+        setTimeout(() => this.persist(jobId, write, attempt + 1), 1000).unref();
+        return;
+      }
+      this.logger.error({ err: error, job: jobId }, 'could not record the end of a job');
+    }
   }
 
   /** Usage as the API reports it: wall time, CPU, memory over time, input pixels, storage. */

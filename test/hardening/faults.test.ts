@@ -14,6 +14,7 @@ import request from 'supertest';
 import { startTestServer, TestServer } from '../helpers/testServer';
 import { writeGeoTiff } from '../catalog/rasters';
 import { listen } from '../workspace/rawHttp';
+import { processAlive, requireBuiltWorker, waitFor } from '../jobs/helpers';
 
 let server: TestServer;
 let data: string;
@@ -178,4 +179,42 @@ describe('clients that go away', () => {
       await live.close();
     }
   });
+});
+
+describe('a database locked while a batch job ends', () => {
+  test('the server stays up and records the end once the lock is gone', async () => {
+    requireBuiltWorker();
+    const jobServer = await startTestServer();
+    try {
+      const auth = await jobServer.login('jobs');
+      jobServer.ctx.jobs.start();
+      const created = await request(jobServer.app).post('/jobs').set('Authorization', auth).send(addGraph);
+      const jobId = String(created.headers['openeo-identifier']);
+      expect((await request(jobServer.app).post(`/jobs/${jobId}/results`).set('Authorization', auth)).status).toBe(202);
+      const pid = jobServer.ctx.jobs.workerPids().get(jobId);
+      expect(pid).toBeDefined();
+
+      const other = new Database(path.join(jobServer.dataDir, 'openeo.sqlite'));
+      other.exec('BEGIN IMMEDIATE');
+      try {
+        // The worker reports its result and exits while the database is locked.
+        await waitFor('the job worker to exit', () => !processAlive(pid!), 30_000, 100);
+        const row = other.prepare('SELECT status FROM jobs WHERE id = ?').get(jobId) as { status: string };
+        expect(row.status).toBe('running');
+        expect((await request(jobServer.app).get('/').set('Authorization', auth)).status).toBe(200);
+      } finally {
+        other.exec('ROLLBACK');
+        other.close();
+      }
+      const status = await waitFor('the job to be recorded as ended', async () => {
+        const res = await request(jobServer.app).get(`/jobs/${jobId}`).set('Authorization', auth);
+        return res.body.status === 'running' ? undefined : (res.body.status as string);
+      }, 30_000, 200);
+      expect(status).toBe('finished');
+      const results = await request(jobServer.app).get(`/jobs/${jobId}/results`).set('Authorization', auth);
+      expect(results.status).toBe(200);
+    } finally {
+      jobServer.close();
+    }
+  }, 90_000);
 });
