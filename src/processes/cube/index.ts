@@ -16,6 +16,8 @@ import { trimCube } from './trimCube';
 import { applyKernel } from './applyKernel';
 import { resampleCubeSpatial, resampleSpatial } from './resampleSpatial';
 import { applyNeighborhood } from './applyNeighborhood';
+import { resampleCubeTemporal } from './resampleCubeTemporal';
+import { anomaly, climatologicalNormal } from './climatology';
 import { addDimension, dimensionLabels, dropDimension, renameDimension, renameLabels } from './dimensionMetadata';
 
 /**
@@ -48,4 +50,7 @@ export const cubeProcesses: ProcessDefinition[] = [
   resampleSpatial,
   resampleCubeSpatial,
   applyNeighborhood,
+  resampleCubeTemporal,
+  climatologicalNormal,
+  anomaly,
 ];
