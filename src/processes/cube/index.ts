@@ -18,6 +18,7 @@ import { resampleCubeSpatial, resampleSpatial } from './resampleSpatial';
 import { applyNeighborhood } from './applyNeighborhood';
 import { resampleCubeTemporal } from './resampleCubeTemporal';
 import { anomaly, climatologicalNormal } from './climatology';
+import { createDataCube } from './createDataCube';
 import { addDimension, dimensionLabels, dropDimension, renameDimension, renameLabels } from './dimensionMetadata';
 
 /**
@@ -53,4 +54,5 @@ export const cubeProcesses: ProcessDefinition[] = [
   resampleCubeTemporal,
   climatologicalNormal,
   anomaly,
+  createDataCube,
 ];
