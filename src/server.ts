@@ -11,6 +11,7 @@ import { openDatabase } from './store/database';
 import { createWorkspace } from './workspace';
 import { readBackendVersion } from './version';
 import { createApp } from './app';
+import { answerClientErrors } from './http/clientError';
 import { ensureDemoAccount } from './auth/demoAccount';
 import { LocalCatalog } from './catalog/LocalCatalog';
 import { ensureDemoData } from './catalog/demo/generate';
@@ -45,6 +46,7 @@ export async function startServer(ctx: ServerContext): Promise<http.Server> {
   server.headersTimeout = 60_000;
   server.requestTimeout = 0;
   server.keepAliveTimeout = 5_000;
+  answerClientErrors(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(ctx.config.port, ctx.config.host, () => resolve());

@@ -3,7 +3,7 @@
  * `npm run fuzz -- --seconds 600 --seed 42` runs the same test for longer (FUZZ_SECONDS, FUZZ_SEED).
  */
 import { requireBuiltWorker } from '../jobs/helpers';
-import { fuzz } from './fuzzer';
+import { checkRawAnswer, fuzz, RAW_CASES, sendRaw } from './fuzzer';
 import { heapAfterGcMb, LiveServer, startLiveServer } from './liveServer';
 
 const seconds = Number(process.env.FUZZ_SECONDS ?? 25);
@@ -50,3 +50,10 @@ test(
   },
   (seconds + 120) * 1000,
 );
+
+test.each(RAW_CASES)('malformed HTTP (%s) gets a 4xx openEO error or a closed connection, never a 5xx', async (_name, bytes) => {
+  const answer = await sendRaw(live.baseUrl, bytes, 10_000);
+  expect(checkRawAnswer(answer)).toBeUndefined();
+  const res = await fetch(`${live.baseUrl}/`);
+  expect(res.status).toBe(200);
+});

@@ -7,6 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { startTestServer, TestServer } from '../helpers/testServer';
+import { answerClientErrors } from '../../src/http/clientError';
 import { DEFAULT_CONFIG } from '../../src/config/defaults';
 import { DEMO_S2_ID, ensureDemoData } from '../../src/catalog/demo/generate';
 
@@ -59,6 +60,7 @@ export async function startLiveServer(overrides: Record<string, unknown> = {}): 
   const httpServer = http.createServer(app);
   httpServer.headersTimeout = 60_000;
   httpServer.requestTimeout = 0;
+  answerClientErrors(httpServer);
   await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
   server.ctx.jobs.start();
   return {
