@@ -19,6 +19,7 @@ import { applyNeighborhood } from './applyNeighborhood';
 import { resampleCubeTemporal } from './resampleCubeTemporal';
 import { anomaly, climatologicalNormal } from './climatology';
 import { createDataCube } from './createDataCube';
+import { flattenDimensions, unflattenDimension } from './flattenDimensions';
 import { addDimension, dimensionLabels, dropDimension, renameDimension, renameLabels } from './dimensionMetadata';
 
 /**
@@ -55,4 +56,6 @@ export const cubeProcesses: ProcessDefinition[] = [
   climatologicalNormal,
   anomaly,
   createDataCube,
+  flattenDimensions,
+  unflattenDimension,
 ];
