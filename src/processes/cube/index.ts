@@ -20,6 +20,7 @@ import { resampleCubeTemporal } from './resampleCubeTemporal';
 import { anomaly, climatologicalNormal } from './climatology';
 import { createDataCube } from './createDataCube';
 import { flattenDimensions, unflattenDimension } from './flattenDimensions';
+import { aggregateSpatialWindow } from './aggregateSpatialWindow';
 import { addDimension, dimensionLabels, dropDimension, renameDimension, renameLabels } from './dimensionMetadata';
 
 /**
@@ -58,4 +59,5 @@ export const cubeProcesses: ProcessDefinition[] = [
   createDataCube,
   flattenDimensions,
   unflattenDimension,
+  aggregateSpatialWindow,
 ];

@@ -1,0 +1,52 @@
+import { TestServer } from '../helpers/testServer';
+import { demoBand, demoServer, jsonResult, load, nanMean, reducer, s2Extent, saveJson, S2 } from './helpers';
+
+/** aggregate_spatial_window through POST /result (tile size 16: blocks of several tiles' pixels), checked against block means from the file. */
+let server: TestServer;
+let auth: string;
+const DATE = '2023-05-24';
+const COL0 = 7, ROW0 = 11, W = 45, H = 38;
+
+beforeAll(async () => {
+  ({ server, auth } = await demoServer(16));
+}, 120_000);
+afterAll(() => server?.close());
+
+const graph = (args: Record<string, unknown>) => ({
+  load: load(['B08'], s2Extent(COL0, ROW0, W, H), [DATE, '2023-05-25']),
+  w: { process_id: 'aggregate_spatial_window', arguments: { data: { from_node: 'load' }, reducer: reducer('mean'), size: [4, 3], ...args } },
+  save: saveJson('w'),
+});
+
+for (const [boundary, align] of [['pad', 'upper-left'], ['trim', 'lower-right'], ['pad', 'lower-right']] as const) {
+  test(`block means with boundary ${boundary}, align ${align}`, async () => {
+    const cube = await jsonResult(server, auth, graph({ boundary, align }));
+    const nx = boundary === 'pad' ? Math.ceil(W / 4) : Math.floor(W / 4);
+    const ny = boundary === 'pad' ? Math.ceil(H / 3) : Math.floor(H / 3);
+    const shiftX = align.endsWith('right') ? W - nx * 4 : 0;
+    const shiftY = align.startsWith('lower') ? H - ny * 3 : 0;
+    const xs = cube.dimensions.x.values as number[];
+    const ys = cube.dimensions.y.values as number[];
+    expect(xs).toHaveLength(nx);
+    expect(ys).toHaveLength(ny);
+    expect(xs[0]).toBeCloseTo(S2.west + (COL0 + shiftX) * 10 + 20, 6);
+    expect(ys[0]).toBeCloseTo(S2.north - (ROW0 + shiftY) * 10 - 15, 6);
+    const b08 = demoBand(server.dataDir, DATE, 'B08');
+    const data = cube.data as Array<Array<Array<Array<number | null>>>>;
+    // One date and one band: the plane is data[0][0] whatever the order of t and bands.
+    const plane = data[0][0];
+    for (let j = 0; j < ny; j++) {
+      for (let i = 0; i < nx; i++) {
+        const values: number[] = [];
+        for (let r = j * 3 + shiftY; r < j * 3 + shiftY + 3; r++) {
+          for (let c = i * 4 + shiftX; c < i * 4 + shiftX + 4; c++) {
+            if (r >= 0 && r < H && c >= 0 && c < W) values.push(b08[(ROW0 + r) * S2.width + COL0 + c]);
+          }
+        }
+        const want = nanMean(values);
+        if (Number.isNaN(want)) expect(plane[j][i]).toBeNull();
+        else expect(plane[j][i]).toBeCloseTo(want, 6);
+      }
+    }
+  }, 60_000);
+}
