@@ -21,6 +21,7 @@ import { anomaly, climatologicalNormal } from './climatology';
 import { createDataCube } from './createDataCube';
 import { flattenDimensions, unflattenDimension } from './flattenDimensions';
 import { aggregateSpatialWindow } from './aggregateSpatialWindow';
+import { fitCurve, predictCurve } from './curves';
 import { addDimension, dimensionLabels, dropDimension, renameDimension, renameLabels } from './dimensionMetadata';
 
 /**
@@ -60,4 +61,6 @@ export const cubeProcesses: ProcessDefinition[] = [
   flattenDimensions,
   unflattenDimension,
   aggregateSpatialWindow,
+  fitCurve,
+  predictCurve,
 ];
