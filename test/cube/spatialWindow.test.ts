@@ -50,3 +50,27 @@ for (const [boundary, align] of [['pad', 'upper-left'], ['trim', 'lower-right'],
     }
   }, 60_000);
 }
+
+test('reduce_spatial: the median of every plane, per date and band', async () => {
+  const cube = await jsonResult(server, auth, {
+    load: load(['B04', 'B08'], s2Extent(COL0, ROW0, W, H), ['2023-04-01', '2023-05-01']),
+    r: { process_id: 'reduce_spatial', arguments: { data: { from_node: 'load' }, reducer: reducer('median') } },
+    save: saveJson('r'),
+  });
+  expect(cube.order).not.toContain('x');
+  expect(cube.order).not.toContain('y');
+  const dates = (cube.dimensions.t.values as string[]).map((d) => d.slice(0, 10));
+  expect(dates).toEqual(['2023-04-09', '2023-04-29']);
+  const bands = cube.dimensions.bands.values as string[];
+  const tFirst = cube.order.indexOf('t') < cube.order.indexOf('bands');
+  for (let t = 0; t < 2; t++) {
+    for (let b = 0; b < 2; b++) {
+      const values = demoBand(server.dataDir, dates[t], bands[b]);
+      const region: number[] = [];
+      for (let r = 0; r < H; r++) for (let c = 0; c < W; c++) region.push(values[(ROW0 + r) * S2.width + COL0 + c]);
+      const v = region.filter((x) => !Number.isNaN(x)).sort((p, q) => p - q);
+      const median = v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+      expect(tFirst ? cube.data[t][b] : cube.data[b][t]).toBeCloseTo(median, 6);
+    }
+  }
+}, 60_000);

@@ -22,6 +22,7 @@ import { createDataCube } from './createDataCube';
 import { flattenDimensions, unflattenDimension } from './flattenDimensions';
 import { aggregateSpatialWindow } from './aggregateSpatialWindow';
 import { fitCurve, predictCurve } from './curves';
+import { reduceSpatialProcess } from './reduceSpatialProcess';
 import { addDimension, dimensionLabels, dropDimension, renameDimension, renameLabels } from './dimensionMetadata';
 
 /**
@@ -63,4 +64,5 @@ export const cubeProcesses: ProcessDefinition[] = [
   aggregateSpatialWindow,
   fitCurve,
   predictCurve,
+  reduceSpatialProcess,
 ];
