@@ -88,6 +88,11 @@ export function seedGraphs(collection: string): Array<Record<string, unknown>> {
       save: { process_id: 'save_result', arguments: { data: { from_node: 'ndvi' }, format: 'JSON' }, result: true },
     },
     {
+      load: { process_id: 'load_collection', arguments: { id: collection, spatial_extent: extent, temporal_extent: ['2023-06-01', '2023-07-01'], bands: ['B04'] } },
+      resample: { process_id: 'resample_spatial', arguments: { data: { from_node: 'load' }, resolution: 20, projection: null, method: 'near' } },
+      save: { process_id: 'save_result', arguments: { data: { from_node: 'resample' }, format: 'GTiff' }, result: true },
+    },
+    {
       date: { process_id: 'date_shift', arguments: { date: '2023-01-31', value: 1, unit: 'month' }, result: true },
     },
   ];
@@ -116,7 +121,7 @@ function deepNest(depth: number, leaf: unknown, asObject: boolean): unknown {
 function mutateGraph(rnd: Random, graph: Record<string, unknown>): void {
   const nodeIds = Object.keys(graph);
   const node = graph[rnd.pick(nodeIds)] as Record<string, unknown> | undefined;
-  switch (rnd.int(0, 13)) {
+  switch (rnd.int(0, 14)) {
     case 0: {
       // Replace any value anywhere with a junk value.
       const target = rnd.pick(containers(graph));
@@ -171,6 +176,15 @@ function mutateGraph(rnd: Random, graph: Record<string, unknown>): void {
         node.arguments = { ...(node.arguments as object), process: { process_graph: inner } };
       }
       break;
+    case 13: {
+      // Absurd resolutions and projections for resampling.
+      const resample = Object.values(graph).find((n) => (n as Record<string, unknown>)?.process_id === 'resample_spatial') as Record<string, Record<string, unknown>> | undefined;
+      if (resample) {
+        resample.arguments.resolution = rnd.pick<unknown>([1e-9, 0, -10, 1e12, [1e-6, 1e-6], [0.001], 'fine', NaN, 5e-324]);
+        if (rnd.chance(0.3)) resample.arguments.projection = rnd.pick<unknown>([4326, 0, 99999, 'EPSG:3857', '+proj=nonsense', 3.5]);
+      }
+      break;
+    }
     case 12:
       graph[rnd.pick(['', ' ', '\u0000', 'n'.repeat(500), '__proto__', 'constructor'])] = junkValue(rnd);
       break;
