@@ -9,6 +9,7 @@ import request from 'supertest';
 import { startTestServer, TestServer } from '../helpers/testServer';
 import { DEFAULT_CONFIG } from '../../src/config/defaults';
 import { ensureDemoData } from '../../src/catalog/demo/generate';
+import { gdalBuffer } from '../../src/raster/gdal/typedArrays';
 
 /** The demo Sentinel-2 grid: UTM 32N, 10 m, 600 × 600 pixels. */
 export const S2 = { west: 470000, north: 5270000, size: 10, width: 600, height: 600 };
@@ -59,7 +60,7 @@ export async function errorResult(server: TestServer, auth: string, graph: Recor
 export function demoBand(dataDir: string, date: string, band: string): Float64Array {
   const ds = gdal.open(path.join(dataDir, 'demo', 'sentinel2', `S2_${date.replace(/-/g, '')}_${band}.tif`));
   const b = ds.bands.get(1);
-  const values = new Float64Array(S2.width * S2.height);
+  const values = gdalBuffer(new Float64Array(S2.width * S2.height));
   b.pixels.read(0, 0, S2.width, S2.height, values);
   const nodata = b.noDataValue;
   const scale = b.scale ?? 1;

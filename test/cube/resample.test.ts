@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import gdal from 'gdal-async';
 import { TestServer } from '../helpers/testServer';
+import { gdalBuffer } from '../../src/raster/gdal/typedArrays';
 import { demoServer, errorResult, jsonResult, load, reducer, s2Extent, saveJson } from './helpers';
 
 /**
@@ -44,7 +45,7 @@ function gdalwarp(band: string, args: string[]) {
   const srcBand = gdal.open(cut).bands.get(1);
   const scale = srcBand.scale ?? 1, offset = srcBand.offset ?? 0;
   const { x: width, y: height } = ds.rasterSize;
-  const values = new Float64Array(width * height);
+  const values = gdalBuffer(new Float64Array(width * height));
   b.pixels.read(0, 0, width, height, values);
   const nodata = b.noDataValue;
   for (let i = 0; i < values.length; i++) values[i] = values[i] === nodata || Number.isNaN(values[i]) ? NaN : values[i] * scale + offset;
