@@ -144,7 +144,8 @@ export class SchemaChecker {
   private readonly compiled = new WeakMap<object, ValidateFunction>();
 
   constructor(outputFormats: FormatLookup) {
-    this.ajv = new Ajv({ strict: false, allErrors: false, validateSchema: false });
+    // Without the u flag: some spec patterns (e.g. the paths of load_uploaded_files) use escapes that unicode mode rejects.
+    this.ajv = new Ajv({ strict: false, allErrors: false, validateSchema: false, unicodeRegExp: false });
     addFormats(this.ajv);
     this.ajv.addKeyword({ keyword: 'subtype', errors: false, validate: subtypeCheck(outputFormats) });
   }

@@ -2,6 +2,7 @@ import type { ProcessDefinition } from '../types';
 import { aggregateSpatial } from './aggregateSpatial';
 import { filterSpatial } from './filterSpatial';
 import { loadGeojson } from './loadGeojson';
+import { loadUploadedFiles, loadUrl } from './loadFiles';
 import { maskPolygon } from './maskPolygon';
 import { filterVector, vectorBuffer, vectorReproject } from './vectorOperations';
 
@@ -14,4 +15,6 @@ export const vectorProcesses: ProcessDefinition[] = [
   vectorReproject,
   vectorBuffer,
   filterVector,
+  loadUrl,
+  loadUploadedFiles,
 ];
