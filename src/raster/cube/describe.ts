@@ -1,6 +1,7 @@
 import type { DataCube } from './DataCube';
 import { gridBounds } from './model';
 import { referenceSystem } from './crs';
+import { describeGeometryDimension } from '../../vector/describe';
 
 /** STAC `cube:dimensions` of a cube, keyed by dimension name in presentation order. */
 export function describeDimensions(cube: DataCube): Record<string, Record<string, unknown>> {
@@ -17,6 +18,8 @@ export function describeDimensions(cube: DataCube): Record<string, Record<string
       const values = d.labels.map(String);
       const sorted = [...values].sort();
       byName.set(d.name, { type: 'temporal', extent: [sorted[0] ?? null, sorted[sorted.length - 1] ?? null], values, step: null });
+    } else if (d.type === 'geometry') {
+      byName.set(d.name, describeGeometryDimension(d));
     } else {
       byName.set(d.name, { type: d.type, values: [...d.labels] });
     }
