@@ -5,6 +5,7 @@ import path from 'node:path';
 import gdal from 'gdal-async';
 import { TestServer } from '../helpers/testServer';
 import { gdalBuffer } from '../../src/raster/gdal/typedArrays';
+import { WarpCube } from '../../src/raster/cube/WarpCube';
 import { demoServer, errorResult, jsonResult, load, reducer, s2Extent, saveJson } from './helpers';
 
 /**
@@ -131,4 +132,26 @@ test('resample_cube_spatial onto the DEM grid equals gdalwarp onto that grid; ba
     r: { process_id: 'resample_spatial', arguments: { data: { from_node: 'plane' }, projection: 999999 } },
     save: saveJson('r'),
   })).toEqual({ status: 400, code: 'ProcessParameterInvalid' });
+}, 60_000);
+
+test('strong downsampling warps target tiles in parts with a bounded source read, same values as gdalwarp', async () => {
+  const saved = WarpCube.maxSourcePixels;
+  WarpCube.maxSourcePixels = 3000;
+  try {
+    const cube = await jsonResult(server, auth, {
+      ...plane('B04'),
+      r: { process_id: 'resample_spatial', arguments: { data: { from_node: 'plane' }, resolution: 70, method: 'average' } },
+      save: saveJson('r'),
+    });
+    const ref = gdalwarp('B04', ['-tr', '70', '70', '-r', 'average']);
+    expect(cube.dimensions.x.values).toHaveLength(ref.width);
+    const got = flat(cube.data);
+    expect(got).toHaveLength(ref.values.length);
+    for (let i = 0; i < got.length; i++) {
+      if (Number.isNaN(ref.values[i])) expect(got[i]).toBeNaN();
+      else expect(got[i]).toBeCloseTo(ref.values[i], 6);
+    }
+  } finally {
+    WarpCube.maxSourcePixels = saved;
+  }
 }, 60_000);

@@ -58,6 +58,9 @@ export function warpTargetGrid(source: SpatialGrid, crs: string, epsg: number | 
  * the whole grid while memory stays one (source and target) tile per band.
  */
 export class WarpCube extends DataCube {
+  /** Largest source window (pixels) read at once for one target window; larger ones are split in halves. */
+  static maxSourcePixels = 2048 * 2048;
+
   private readonly margin: number;
 
   constructor(
@@ -75,14 +78,12 @@ export class WarpCube extends DataCube {
     this.margin = Math.ceil((RADIUS[method] ?? 1) * ratio) + 2;
   }
 
-  protected async computeTile(win: TileWindow, ctx: TileContext): Promise<Float64Array> {
-    const cells = this.cellsPerPixel;
-    const out = new Float64Array(cells * windowPixels(win)).fill(NaN);
-    if (cells === 0) return out;
+  /** The source window (with margin) a target window needs, or null when it lies outside the source. */
+  private sourceWindow(win: TileWindow): TileWindow | null {
     const target = subGrid(this.grid!, win);
     const src = this.parent.grid!;
     const bounds = transformBounds(gridBounds(target), target.crs, src.crs);
-    if (!bounds) return out;
+    if (!bounds) return null;
     const [x0, dx, , y0, , dy] = src.transform;
     const cols = [(bounds[0] - x0) / dx, (bounds[2] - x0) / dx];
     const rows = [(bounds[1] - y0) / dy, (bounds[3] - y0) / dy];
@@ -90,8 +91,36 @@ export class WarpCube extends DataCube {
     const c1 = Math.min(src.width, Math.ceil(Math.max(...cols)) + this.margin);
     const r0 = Math.max(0, Math.floor(Math.min(...rows)) - this.margin);
     const r1 = Math.min(src.height, Math.ceil(Math.max(...rows)) + this.margin);
-    if (c1 <= c0 || r1 <= r0) return out;
-    const srcWin = { x: c0, y: r0, width: c1 - c0, height: r1 - r0 };
+    if (c1 <= c0 || r1 <= r0) return null;
+    return { x: c0, y: r0, width: c1 - c0, height: r1 - r0 };
+  }
+
+  protected async computeTile(win: TileWindow, ctx: TileContext): Promise<Float64Array> {
+    const cells = this.cellsPerPixel;
+    const out = new Float64Array(cells * windowPixels(win)).fill(NaN);
+    if (cells === 0) return out;
+    const srcWin = this.sourceWindow(win);
+    if (!srcWin) return out;
+    if (windowPixels(srcWin) > WarpCube.maxSourcePixels && (win.width > 1 || win.height > 1)) {
+      // Strong downsampling: warp the halves separately so the source read stays bounded.
+      const halves: TileWindow[] = win.width >= win.height
+        ? [{ ...win, width: Math.ceil(win.width / 2) }, { ...win, x: win.x + Math.ceil(win.width / 2), width: Math.floor(win.width / 2) }]
+        : [{ ...win, height: Math.ceil(win.height / 2) }, { ...win, y: win.y + Math.ceil(win.height / 2), height: Math.floor(win.height / 2) }];
+      const pixels = windowPixels(win);
+      for (const half of halves) {
+        const part = await this.computeTile(half, ctx);
+        const hp = windowPixels(half);
+        for (let c = 0; c < cells; c++) {
+          for (let r = 0; r < half.height; r++) {
+            const from = c * hp + r * half.width;
+            out.set(part.subarray(from, from + half.width), c * pixels + (half.y - win.y + r) * win.width + (half.x - win.x));
+          }
+        }
+      }
+      return out;
+    }
+    const target = subGrid(this.grid!, win);
+    const src = this.parent.grid!;
     const values = await this.parent.tile(srcWin, ctx);
     const srcPixels = windowPixels(srcWin);
     const srcDs = gdal.open('', 'w', 'MEM', srcWin.width, srcWin.height, cells, gdal.GDT_Float64);
