@@ -163,3 +163,69 @@ test('GET /file_formats lists GeoJSON and CSV as vector formats', async () => {
   expect(res.body.output.GeoJSON.gis_data_types).toEqual(['vector']);
   expect(res.body.output.CSV.gis_data_types).toContain('vector');
 });
+
+describe('apply_polygon', () => {
+  const square = (x: number, y: number, size: number) => ({
+    type: 'Polygon',
+    coordinates: lonLat([[[X0 + x, Y0 - y], [X0 + x + size, Y0 - y], [X0 + x + size, Y0 - y - size], [X0 + x, Y0 - y - size], [X0 + x, Y0 - y]]]),
+  });
+  const graphFor = (polygons: object[]) => ({
+    load: {
+      process_id: 'load_collection',
+      arguments: { id: 'SENTINEL2_L2A_DEMO', spatial_extent: null, temporal_extent: ['2023-01-01', '2023-01-20'], bands: ['B04'] },
+    },
+    v: {
+      process_id: 'load_geojson',
+      arguments: { data: { type: 'FeatureCollection', features: polygons.map((geometry) => ({ type: 'Feature', properties: {}, geometry })) } },
+    },
+    op: {
+      process_id: 'apply_polygon',
+      arguments: {
+        data: { from_node: 'load' },
+        geometries: { from_node: 'v' },
+        mask_value: -5,
+        process: {
+          process_graph: {
+            a: {
+              process_id: 'apply',
+              arguments: {
+                data: { from_parameter: 'data' },
+                process: { process_graph: { m: { process_id: 'multiply', arguments: { x: { from_parameter: 'x' }, y: 2 }, result: true } } },
+              },
+              result: true,
+            },
+          },
+        },
+      },
+    },
+    save: { process_id: 'save_result', arguments: { data: { from_node: 'op' }, format: 'JSON' }, result: true },
+  });
+
+  test('the process runs on each polygon; the rest of the grid gets mask_value', async () => {
+    // Two polygons, one of them crossing the 512-pixel tile border.
+    const polygons = [square(1003.3, 1001.7, 1500.1), square(4801.3, 4903.7, 700.9)];
+    const zones = gdalZones({ type: 'FeatureCollection', features: polygons.map((geometry) => ({ type: 'Feature', properties: {}, geometry })) }, tempDir());
+    const res = await runGraph(server, auth, graphFor(polygons));
+    expect(res.status).toBe(200);
+    const cube = JSON.parse(res.body as unknown as string);
+    const values = demoBand(server.dataDir, '2023-01-14', 'B04');
+    const wrong: string[] = [];
+    let inside = 0;
+    for (let row = 0; row < S2_GRID.height; row++) {
+      for (let col = 0; col < S2_GRID.width; col++) {
+        const i = row * S2_GRID.width + col;
+        if (zones[i] > 0) inside++;
+        const expected = zones[i] > 0 ? (Number.isNaN(values[i]) ? null : values[i] * 2) : -5;
+        if (cube.data[0][0][row][col] !== expected) wrong.push(`row ${row} col ${col}`);
+      }
+    }
+    expect(wrong.slice(0, 10)).toEqual([]);
+    expect(inside).toBeGreaterThan(20000);
+  }, 60_000);
+
+  test('overlapping polygons are GeometriesOverlap', async () => {
+    const res = await runGraph(server, auth, graphFor([square(1003.3, 1001.7, 1500.1), square(2003.3, 2001.7, 500.1)]));
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.body as unknown as string).code).toBe('GeometriesOverlap');
+  }, 60_000);
+});

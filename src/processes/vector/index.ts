@@ -1,5 +1,6 @@
 import type { ProcessDefinition } from '../types';
 import { aggregateSpatial } from './aggregateSpatial';
+import { applyPolygon } from './applyPolygon';
 import { filterSpatial } from './filterSpatial';
 import { loadGeojson } from './loadGeojson';
 import { loadUploadedFiles, loadUrl } from './loadFiles';
@@ -17,4 +18,5 @@ export const vectorProcesses: ProcessDefinition[] = [
   filterVector,
   loadUrl,
   loadUploadedFiles,
+  applyPolygon,
 ];
