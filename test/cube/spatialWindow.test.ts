@@ -1,4 +1,5 @@
 import { TestServer } from '../helpers/testServer';
+import { WindowAggregateCube } from '../../src/processes/cube/aggregateSpatialWindow';
 import { demoBand, demoServer, jsonResult, load, nanMean, reducer, s2Extent, saveJson, S2 } from './helpers';
 
 /** aggregate_spatial_window through POST /result (tile size 16: blocks of several tiles' pixels), checked against block means from the file. */
@@ -18,9 +19,11 @@ const graph = (args: Record<string, unknown>) => ({
   save: saveJson('w'),
 });
 
-for (const [boundary, align] of [['pad', 'upper-left'], ['trim', 'lower-right'], ['pad', 'lower-right']] as const) {
-  test(`block means with boundary ${boundary}, align ${align}`, async () => {
-    const cube = await jsonResult(server, auth, graph({ boundary, align }));
+for (const [boundary, align, limit] of [['pad', 'upper-left', 0], ['trim', 'lower-right', 0], ['pad', 'lower-right', 100]] as const) {
+  test(`block means with boundary ${boundary}, align ${align}${limit ? ', windows split to read at most 100 values' : ''}`, async () => {
+    const saved = WindowAggregateCube.maxSourceValues;
+    if (limit) WindowAggregateCube.maxSourceValues = limit;
+    const cube = await jsonResult(server, auth, graph({ boundary, align })).finally(() => (WindowAggregateCube.maxSourceValues = saved));
     const nx = boundary === 'pad' ? Math.ceil(W / 4) : Math.floor(W / 4);
     const ny = boundary === 'pad' ? Math.ceil(H / 3) : Math.floor(H / 3);
     const shiftX = align.endsWith('right') ? W - nx * 4 : 0;

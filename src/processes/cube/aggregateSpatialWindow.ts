@@ -10,7 +10,10 @@ import { parameterInvalid, requireCallback, requireCube, toTileVector } from './
  * Each output pixel reduces a block of sx × sy source pixels. Block (i, j) starts at source column
  * i·sx + shiftX and row j·sy + shiftY; source pixels outside the grid (padding) are no-data.
  */
-class WindowAggregateCube extends DataCube {
+export class WindowAggregateCube extends DataCube {
+  /** Most source values read at once for one output window; larger windows are computed in halves. */
+  static maxSourceValues = 32_000_000;
+
   constructor(
     private readonly parent: DataCube,
     grid: SpatialGrid,
@@ -26,6 +29,25 @@ class WindowAggregateCube extends DataCube {
 
   protected async computeTile(win: TileWindow, ctx: TileContext): Promise<Float64Array> {
     const { sx, sy } = this;
+    if (win.width * sx * win.height * sy * this.cellsPerPixel > WindowAggregateCube.maxSourceValues && (win.width > 1 || win.height > 1)) {
+      // Large blocks: reduce the window in halves so the source read stays bounded.
+      const cells = this.cellsPerPixel;
+      const out = new Float64Array(cells * windowPixels(win));
+      const halves: TileWindow[] = win.width >= win.height
+        ? [{ ...win, width: Math.ceil(win.width / 2) }, { ...win, x: win.x + Math.ceil(win.width / 2), width: Math.floor(win.width / 2) }]
+        : [{ ...win, height: Math.ceil(win.height / 2) }, { ...win, y: win.y + Math.ceil(win.height / 2), height: Math.floor(win.height / 2) }];
+      for (const half of halves) {
+        const part = await this.computeTile(half, ctx);
+        const hp = windowPixels(half);
+        for (let c = 0; c < cells; c++) {
+          for (let r = 0; r < half.height; r++) {
+            const from = c * hp + r * half.width;
+            out.set(part.subarray(from, from + half.width), c * windowPixels(win) + (half.y - win.y + r) * win.width + (half.x - win.x));
+          }
+        }
+      }
+      return out;
+    }
     const src = { x: win.x * sx + this.shiftX, y: win.y * sy + this.shiftY, width: win.width * sx, height: win.height * sy };
     // A window partly outside the grid: readWithHalo fills what lies outside with the constant (no-data).
     const values = await readWithHalo(this.parent, src, 0, 0, NaN, ctx);

@@ -9,6 +9,8 @@ import { parameterInvalid, requireCallback, requireCube } from './common';
 
 /** The largest neighbourhood (with overlap) handed to the child process at once, in pixels. */
 const MAX_CHUNK_PIXELS = 4096 * 4096;
+/** …and at most this many values over all its dates, bands, etc. */
+const MAX_CHUNK_VALUES = 32_000_000;
 /** Chunk results kept for neighbouring tiles (a chunk may serve up to four tiles). */
 const CACHE_SIZE = 8;
 
@@ -171,8 +173,13 @@ export const applyNeighborhood = defineProcess(
     const ox = overlap.get(grid.xName) ?? 0;
     const oy = overlap.get(grid.yName) ?? 0;
     if (sx < 1 || sy < 1) throw parameterInvalid('apply_neighborhood', 'size', 'x and y sizes must be at least one pixel');
-    if ((Math.min(sx, grid.width) + 2 * ox) * (Math.min(sy, grid.height) + 2 * oy) > MAX_CHUNK_PIXELS) {
-      throw parameterInvalid('apply_neighborhood', 'size', `neighbourhoods may have at most ${MAX_CHUNK_PIXELS} pixels including overlap`);
+    const chunkPixels = (Math.min(sx, grid.width) + 2 * ox) * (Math.min(sy, grid.height) + 2 * oy);
+    if (chunkPixels > MAX_CHUNK_PIXELS || chunkPixels * cube.cellsPerPixel > MAX_CHUNK_VALUES) {
+      throw parameterInvalid(
+        'apply_neighborhood',
+        'size',
+        `a neighbourhood may hold at most ${MAX_CHUNK_PIXELS} pixels and ${MAX_CHUNK_VALUES} values (pixels × dates × bands …) including overlap`,
+      );
     }
     return new NeighborhoodCube(cube, process, args.context ?? null, Math.min(sx, Math.max(1, grid.width)), Math.min(sy, Math.max(1, grid.height)), ox, oy);
   },
