@@ -41,6 +41,9 @@ export const filterLabels = defineProcess(
       return kept;
     };
     const index = cube.dims.findIndex((d) => d.name === name);
+    if (index >= 0 && cube.dims[index].type === 'geometry') {
+      throw parameterInvalid('filter_labels', 'dimension', 'geometries are selected with filter_spatial or filter_vector, not by label');
+    }
     if (index >= 0) return SubsetCube.select(cube, index, await keep(cube.dims[index].labels));
     const grid = cube.grid;
     if (!grid || (name !== grid.xName && name !== grid.yName)) {

@@ -59,6 +59,8 @@ export const trimCube = defineProcess(
     // A cube without any value keeps its shape: there is nothing sensible to trim it to.
     if (maxX < 0) return source;
     for (let i = 0; i < source.dims.length; i++) {
+      // Geometries stay: their labels are tied to the geometry list of the vector cube.
+      if (source.dims[i].type === 'geometry') continue;
       cube = SubsetCube.select(cube, i, keptIndices(used[i], source.dims[i].type === 'temporal'));
     }
     const grid = source.grid;
