@@ -1,6 +1,7 @@
 import type { ProcessDefinition } from '../types';
 import { aggregateSpatial } from './aggregateSpatial';
 import { applyPolygon } from './applyPolygon';
+import { vectorToRandomPoints, vectorToRegularPoints } from './samplePoints';
 import { filterSpatial } from './filterSpatial';
 import { loadGeojson } from './loadGeojson';
 import { loadUploadedFiles, loadUrl } from './loadFiles';
@@ -19,4 +20,6 @@ export const vectorProcesses: ProcessDefinition[] = [
   loadUrl,
   loadUploadedFiles,
   applyPolygon,
+  vectorToRegularPoints,
+  vectorToRandomPoints,
 ];
