@@ -56,6 +56,8 @@ export const aggregateSpatial = defineProcess(
   (args, ctx) => {
     const cube = requireCube(args.data, 'aggregate_spatial');
     if (!cube.grid) throw parameterInvalid('aggregate_spatial', 'data', 'the data cube has no spatial dimensions');
+    // Geometries can only be placed on a grid whose CRS is known.
+    if (!cube.grid.crs) throw parameterInvalid('aggregate_spatial', 'data', 'the data cube has no coordinate reference system');
     const geometries = geometriesArgument(args.geometries, { process: 'aggregate_spatial', parameter: 'geometries' });
     let reduce = callbackReducer(requireCallback(args.reducer, 'aggregate_spatial', 'reducer'), args.context ?? null);
     const target = args.target_dimension ?? null;

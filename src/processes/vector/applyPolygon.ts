@@ -31,6 +31,8 @@ export const applyPolygon = defineProcess(
     const data = requireCube(args.data, 'apply_polygon');
     const grid = data.grid;
     if (!grid) throw parameterInvalid('apply_polygon', 'data', 'the data cube has no spatial dimensions');
+    // Geometries can only be placed on a grid whose CRS is known.
+    if (!grid.crs) throw parameterInvalid('apply_polygon', 'data', 'the data cube has no coordinate reference system');
     const origin = { process: 'apply_polygon', parameter: 'geometries' };
     const set = reprojectSet(geometriesArgument(args.geometries, origin), grid.crs);
     const process = requireCallback(args.process, 'apply_polygon', 'process');

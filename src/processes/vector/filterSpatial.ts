@@ -24,6 +24,8 @@ export const filterSpatial = defineProcess(
     const data = requireCube(args.data, 'filter_spatial');
     const grid = data.grid;
     if (!grid) throw parameterInvalid('filter_spatial', 'data', 'the data cube has no spatial dimensions');
+    // Geometries can only be placed on a grid whose CRS is known.
+    if (!grid.crs) throw parameterInvalid('filter_spatial', 'data', 'the data cube has no coordinate reference system');
     const set = geometriesArgument(args.geometries, { process: 'filter_spatial', parameter: 'geometries' });
     const projected = reprojectSet(set, grid.crs);
     // The crop is the smallest window holding every pixel centre inside the geometries' bounds.

@@ -35,6 +35,8 @@ export const maskPolygon = defineProcess(
   (args) => {
     const data = requireCube(args.data, 'mask_polygon');
     if (!data.grid) throw parameterInvalid('mask_polygon', 'data', 'the data cube has no spatial dimensions');
+    // Geometries can only be placed on a grid whose CRS is known.
+    if (!data.grid.crs) throw parameterInvalid('mask_polygon', 'data', 'the data cube has no coordinate reference system');
     const polygons = polygonsOnly(geometriesArgument(args.mask, { process: 'mask_polygon', parameter: 'mask' }));
     const r = args.replacement ?? null;
     if (r !== null && typeof r !== 'number' && typeof r !== 'boolean') throw parameterInvalid('mask_polygon', 'replacement', 'a data cube holds numbers only');
