@@ -35,7 +35,7 @@ test(
     console.log(
       `fuzz seed ${seed}: ${report.requests} requests in ${report.seconds.toFixed(1)} s; statuses ${JSON.stringify(report.byStatus)}; ` +
         `codes ${JSON.stringify(report.byCode)}; latency p50 ${report.latencyMs.p50} ms, p99 ${report.latencyMs.p99} ms, max ${report.latencyMs.max} ms; ` +
-        `heap ${baseline.mb} MB before, ${after.mb} MB after${after.collected ? ' (after GC)' : ' (no --expose-gc: without forced GC)'}`,
+        `heap ${baseline.mb} MB before, ${after.mb} MB after${after.collected ? ' (after GC)' : ' (no forced GC possible)'}`,
     );
     expect(report.failures.slice(0, 10)).toEqual([]);
     expect(report.requests).toBeGreaterThan(100);
