@@ -11,6 +11,7 @@ import request from 'supertest';
 import { startTestServer, TestServer } from '../helpers/testServer';
 import { DEFAULT_CONFIG } from '../../src/config/defaults';
 import { ensureDemoData } from '../../src/catalog/demo/generate';
+import { gdalBuffer } from '../../src/raster/gdal/typedArrays';
 
 export const S2_GRID = { west: 470000, north: 5270000, size: 10, width: 600, height: 600, epsg: 32632 };
 
@@ -75,7 +76,7 @@ export function gdalZones(featureCollection: object, dir: string): Int32Array {
   ]);
   const ds = gdal.open(raster);
   const zones = new Int32Array(g.width * g.height);
-  ds.bands.get(1).pixels.read(0, 0, g.width, g.height, zones);
+  ds.bands.get(1).pixels.read(0, 0, g.width, g.height, gdalBuffer(zones));
   ds.close();
   return zones;
 }
@@ -85,7 +86,7 @@ export function demoBand(dataDir: string, date: string, band: string): Float64Ar
   const ds = gdal.open(path.join(dataDir, 'demo', 'sentinel2', `S2_${date.replace(/-/g, '')}_${band}.tif`));
   const b = ds.bands.get(1);
   const values = new Float64Array(S2_GRID.width * S2_GRID.height);
-  b.pixels.read(0, 0, S2_GRID.width, S2_GRID.height, values);
+  b.pixels.read(0, 0, S2_GRID.width, S2_GRID.height, gdalBuffer(values));
   const nodata = b.noDataValue;
   const scale = b.scale ?? 1;
   const offset = b.offset ?? 0;
