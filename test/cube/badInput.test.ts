@@ -1,25 +1,14 @@
 import { createProcessRegistry } from '../../src/processes';
 import { evaluateGraph } from '../../src/processes/graph/evaluate';
 import type { ProcessGraph } from '../../src/processes/graph/types';
-import type { ProcessContext } from '../../src/processes/types';
-import { EMPTY_CATALOG } from '../../src/processes/runContext';
-import { loadConfig } from '../../src/config/load';
-import { createLogger } from '../../src/logger';
 import { OpenEOError } from '../../src/errors/OpenEOError';
 import { cubeFromTestEncoding, cubeToTestEncoding, EncodedCube } from '../../src/raster/testEncoding';
 import { DataCube } from '../../src/raster/cube/DataCube';
+import { runContext } from '../helpers/processContext';
 
 /** Bad arguments to the new cube processes end as openEO errors with their codes, never as internal errors. */
 const registry = createProcessRegistry();
-const ctx: ProcessContext = {
-  config: loadConfig({ env: {}, overrides: { logLevel: 'silent', demo: false } }),
-  catalog: EMPTY_CATALOG,
-  logger: createLogger('silent'),
-  signal: new AbortController().signal,
-  workDir: '/nonexistent',
-  stats: { inputPixels: 0 },
-  outputs: [],
-};
+const ctx = runContext();
 
 const cube = () =>
   cubeFromTestEncoding({

@@ -1,24 +1,13 @@
 import { createProcessRegistry } from '../../src/processes';
 import { evaluateGraph } from '../../src/processes/graph/evaluate';
 import type { ProcessGraph } from '../../src/processes/graph/types';
-import type { ProcessContext } from '../../src/processes/types';
-import { EMPTY_CATALOG } from '../../src/processes/runContext';
-import { loadConfig } from '../../src/config/load';
-import { createLogger } from '../../src/logger';
 import { DataCube } from '../../src/raster/cube/DataCube';
 import { cubeToTestEncoding } from '../../src/raster/testEncoding';
+import { runContext } from '../helpers/processContext';
 
 /** create_data_cube through the real executor, built up into a cube with add_dimension. */
 const registry = createProcessRegistry();
-const ctx: ProcessContext = {
-  config: loadConfig({ env: {}, overrides: { logLevel: 'silent', demo: false } }),
-  catalog: EMPTY_CATALOG,
-  logger: createLogger('silent'),
-  signal: new AbortController().signal,
-  workDir: '/nonexistent',
-  stats: { inputPixels: 0 },
-  outputs: [],
-};
+const ctx = runContext();
 
 test('an empty cube gets dimensions with add_dimension and holds no-data', async () => {
   const graph = {

@@ -1,27 +1,16 @@
 import { createProcessRegistry } from '../../src/processes';
 import { evaluateGraph } from '../../src/processes/graph/evaluate';
 import type { ProcessGraph } from '../../src/processes/graph/types';
-import type { ProcessContext } from '../../src/processes/types';
-import { EMPTY_CATALOG } from '../../src/processes/runContext';
-import { loadConfig } from '../../src/config/load';
-import { createLogger } from '../../src/logger';
 import { DataCube } from '../../src/raster/cube/DataCube';
 import { cubeFromTestEncoding, cubeToTestEncoding, EncodedCube } from '../../src/raster/testEncoding';
+import { runContext } from '../helpers/processContext';
 
 /**
  * fit_curve (inside apply_dimension, per pixel of a tile) and predict_curve through the real
  * executor, on a harmonic time series whose true parameters are known per pixel.
  */
 const registry = createProcessRegistry();
-const ctx: ProcessContext = {
-  config: loadConfig({ env: {}, overrides: { logLevel: 'silent', demo: false } }),
-  catalog: EMPTY_CATALOG,
-  logger: createLogger('silent'),
-  signal: new AbortController().signal,
-  workDir: '/nonexistent',
-  stats: { inputPixels: 0 },
-  outputs: [],
-};
+const ctx = runContext();
 
 const YEAR = 31557600;
 const W = (2 * Math.PI) / YEAR;

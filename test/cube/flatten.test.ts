@@ -1,24 +1,13 @@
 import { createProcessRegistry } from '../../src/processes';
 import { evaluateGraph } from '../../src/processes/graph/evaluate';
 import type { ProcessGraph } from '../../src/processes/graph/types';
-import type { ProcessContext } from '../../src/processes/types';
-import { EMPTY_CATALOG } from '../../src/processes/runContext';
-import { loadConfig } from '../../src/config/load';
-import { createLogger } from '../../src/logger';
 import { DataCube } from '../../src/raster/cube/DataCube';
 import { cubeFromTestEncoding, cubeToTestEncoding, EncodedCube } from '../../src/raster/testEncoding';
+import { runContext } from '../helpers/processContext';
 
 /** flatten_dimensions and unflatten_dimension on small in-memory cubes through the real executor. */
 const registry = createProcessRegistry();
-const ctx: ProcessContext = {
-  config: loadConfig({ env: {}, overrides: { logLevel: 'silent', demo: false } }),
-  catalog: EMPTY_CATALOG,
-  logger: createLogger('silent'),
-  signal: new AbortController().signal,
-  workDir: '/nonexistent',
-  stats: { inputPixels: 0 },
-  outputs: [],
-};
+const ctx = runContext();
 
 async function run(processId: string, args: Record<string, unknown>): Promise<unknown> {
   const graph = { n: { process_id: processId, arguments: { ...args, data: { from_parameter: 'cube' } }, result: true } } as unknown as ProcessGraph;

@@ -1,27 +1,13 @@
-import pino from 'pino';
-import { DEFAULT_CONFIG } from '../../src/config/defaults';
 import { createProcessRegistry } from '../../src/processes';
 import { ProcessRegistry } from '../../src/processes/registry';
 import { evaluateGraph } from '../../src/processes/graph/evaluate';
 import { validateProcessGraph, ValidationOptions } from '../../src/processes/graph/validate';
 import type { ProcessGraph } from '../../src/processes/graph/types';
-import { EMPTY_CATALOG } from '../../src/processes/runContext';
-import type { ProcessContext } from '../../src/processes/types';
+import { runContext } from '../helpers/processContext';
+
+export { runContext };
 
 export const registry = createProcessRegistry();
-
-/** A run context without a work folder: enough for the non-cube processes. */
-export function runContext(signal: AbortSignal = new AbortController().signal): ProcessContext {
-  return {
-    config: DEFAULT_CONFIG,
-    catalog: EMPTY_CATALOG,
-    logger: pino({ level: 'silent' }),
-    signal,
-    workDir: '/nonexistent',
-    stats: { inputPixels: 0 },
-    outputs: [],
-  };
-}
 
 export function validate(graph: unknown, options: Partial<ValidationOptions> = {}, reg: ProcessRegistry = registry) {
   return validateProcessGraph(graph, reg, { maxNodes: 100, maxDepth: 5, requireParameterValues: true, ...options });

@@ -1,25 +1,14 @@
 import { createProcessRegistry } from '../../src/processes';
 import { evaluateGraph } from '../../src/processes/graph/evaluate';
 import type { ProcessGraph } from '../../src/processes/graph/types';
-import type { ProcessContext } from '../../src/processes/types';
-import { EMPTY_CATALOG } from '../../src/processes/runContext';
-import { loadConfig } from '../../src/config/load';
-import { createLogger } from '../../src/logger';
 import { DataCube } from '../../src/raster/cube/DataCube';
 import { cubeFromTestEncoding, cubeToTestEncoding, EncodedCube } from '../../src/raster/testEncoding';
 import { mergeCubes } from '../../src/processes/cube/mergeCubes';
+import { runContext } from '../helpers/processContext';
 
 /** Small in-memory cubes (the conformance encoding) through the real executor. */
 const registry = createProcessRegistry();
-const ctx: ProcessContext = {
-  config: loadConfig({ env: {}, overrides: { logLevel: 'silent', demo: false } }),
-  catalog: EMPTY_CATALOG,
-  logger: createLogger('silent'),
-  signal: new AbortController().signal,
-  workDir: '/nonexistent',
-  stats: { inputPixels: 0 },
-  outputs: [],
-};
+const ctx = runContext();
 
 const spatial = (axis: 'x' | 'y', values: number[]) => ({ type: 'spatial', axis, values, reference_system: 'EPSG:25832' });
 const X = spatial('x', [404835, 404845]);

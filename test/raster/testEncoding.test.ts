@@ -5,10 +5,7 @@ import { WindowCube } from '../../src/raster/cube/WindowCube';
 import { createProcessRegistry } from '../../src/processes';
 import { evaluateGraph } from '../../src/processes/graph/evaluate';
 import type { ProcessGraph } from '../../src/processes/graph/types';
-import { loadConfig } from '../../src/config/load';
-import { createLogger } from '../../src/logger';
-import { EMPTY_CATALOG } from '../../src/processes/runContext';
-import type { ProcessContext } from '../../src/processes/types';
+import { runContext } from '../helpers/processContext';
 
 const tileCtx = () => ({ signal: new AbortController().signal, stats: { inputPixels: 0 } });
 
@@ -82,15 +79,7 @@ test('label selections and windows compose over the parent tile', async () => {
 });
 
 test('reduce_dimension over x turns y into a labelled dimension', async () => {
-  const ctx: ProcessContext = {
-    config: loadConfig({ env: {}, overrides: { logLevel: 'silent', demo: false } }),
-    catalog: EMPTY_CATALOG,
-    logger: createLogger('silent'),
-    signal: new AbortController().signal,
-    workDir: '/nonexistent',
-    stats: { inputPixels: 0 },
-    outputs: [],
-  };
+  const ctx = runContext();
   const graph = {
     r: {
       process_id: 'reduce_dimension',
