@@ -1,10 +1,8 @@
 import gdal from 'gdal-async';
 import type { GridInfo } from './types';
+import { transformBounds } from '../raster/gdal/srs';
 
 export type Bbox = [number, number, number, number];
-
-/** Longitude/latitude in that order, whatever the axis order of EPSG:4326. */
-const LON_LAT = gdal.SpatialReference.fromProj4('+proj=longlat +datum=WGS84 +no_defs');
 
 /** EPSG code and GDAL-usable CRS string of a spatial reference. */
 export function describeCrs(srs: gdal.SpatialReference | null): { crs: string; epsg: number | null } {
@@ -30,42 +28,12 @@ export function nativeBbox(grid: GridInfo): Bbox {
   return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
 }
 
-function spatialReference(crs: string): gdal.SpatialReference {
-  const srs = /^EPSG:\d+$/i.test(crs) ? gdal.SpatialReference.fromEPSG(Number(crs.slice(5))) : gdal.SpatialReference.fromUserInput(crs);
-  // PROJ strings are always easting/northing, which sidesteps authority axis orders (EPSG:4326, EPSG:3035).
-  return gdal.SpatialReference.fromProj4(srs.toProj4());
-}
-
-/** Building a transformation consults the PROJ database (milliseconds); files share a few CRSs. */
-const transforms = new Map<string, gdal.CoordinateTransformation>();
-
-function toWgs84(crs: string): gdal.CoordinateTransformation {
-  let transform = transforms.get(crs);
-  if (!transform) {
-    transform = new gdal.CoordinateTransformation(spatialReference(crs), LON_LAT);
-    if (transforms.size > 100) transforms.clear();
-    transforms.set(crs, transform);
-  }
-  return transform;
-}
-
-/** Reprojects a native bbox to WGS84, following its edges so curved borders are covered. */
+/** Reprojects a native bbox to WGS84 longitude/latitude, following its edges so curved borders are covered. */
 export function bboxToWgs84(bbox: Bbox, crs: string): Bbox {
   if (!crs) throw new Error('the raster has no coordinate reference system');
-  const transform = toWgs84(crs);
-  const [x0, y0, x1, y1] = bbox;
-  const steps = 20;
-  let w = Infinity, s = Infinity, e = -Infinity, n = -Infinity;
-  for (let i = 0; i <= steps; i++) {
-    const fx = x0 + ((x1 - x0) * i) / steps;
-    const fy = y0 + ((y1 - y0) * i) / steps;
-    for (const [x, y] of [[fx, y0], [fx, y1], [x0, fy], [x1, fy]]) {
-      const p = transform.transformPoint(x, y);
-      if (!Number.isFinite(p.x) || !Number.isFinite(p.y)) continue;
-      w = Math.min(w, p.x); e = Math.max(e, p.x); s = Math.min(s, p.y); n = Math.max(n, p.y);
-    }
-  }
-  if (!Number.isFinite(w)) throw new Error('the extent cannot be transformed to WGS84');
+  const lonLat = transformBounds(bbox, crs, 'EPSG:4326');
+  if (!lonLat) throw new Error('the extent cannot be transformed to WGS84');
+  let [w, s, e, n] = lonLat;
   // Grids in 0..360° longitudes (common in climate data) reach across the antimeridian: say so plainly.
   if (w < -180 || e > 180) [w, e] = [-180, 180];
   return [round(w), round(Math.max(s, -90)), round(e), round(Math.min(n, 90))];

@@ -37,13 +37,27 @@ export function sameCrs(a: string, b: string): boolean {
   }
 }
 
+/** Building a transformation consults the PROJ database (milliseconds); catalogues reuse a few CRS pairs. */
+const transformCache = new Map<string, gdal.CoordinateTransformation>();
+
+function transformation(from: string, to: string): gdal.CoordinateTransformation {
+  const key = `${from}\n${to}`;
+  let ct = transformCache.get(key);
+  if (!ct) {
+    ct = new gdal.CoordinateTransformation(xyReference(from), xyReference(to));
+    if (transformCache.size > 100) transformCache.clear();
+    transformCache.set(key, ct);
+  }
+  return ct;
+}
+
 /**
  * Transforms bounds between CRSs, following the edges (21 points each) so that curved
  * borders stay inside the result. Returns null when nothing could be transformed.
  */
 export function transformBounds(bounds: Bounds, from: string, to: string): Bounds | null {
   if (sameCrs(from, to)) return [...bounds];
-  const ct = new gdal.CoordinateTransformation(xyReference(from), xyReference(to));
+  const ct = transformation(from, to);
   const [x0, y0, x1, y1] = bounds;
   const steps = 20;
   let w = Infinity, s = Infinity, e = -Infinity, n = -Infinity;
