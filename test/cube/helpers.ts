@@ -5,11 +5,11 @@
  */
 import path from 'node:path';
 import gdal from 'gdal-async';
-import request from 'supertest';
 import { startTestServer, TestServer } from '../helpers/testServer';
 import { DEFAULT_CONFIG } from '../../src/config/defaults';
 import { ensureDemoData } from '../../src/catalog/demo/generate';
 import { gdalBuffer } from '../../src/raster/gdal/typedArrays';
+import { postResult } from '../helpers/result';
 
 /** The demo Sentinel-2 grid: UTM 32N, 10 m, 600 × 600 pixels. */
 export const S2 = { west: 470000, north: 5270000, size: 10, width: 600, height: 600 };
@@ -23,18 +23,7 @@ export async function demoServer(tileSize = 64): Promise<{ server: TestServer; a
 }
 
 /** Posts a process graph to /result; the body is returned as a Buffer. */
-export async function postGraph(server: TestServer, auth: string, graph: Record<string, unknown>): Promise<request.Response> {
-  return request(server.app)
-    .post('/result')
-    .set('Authorization', auth)
-    .send({ process: { process_graph: graph } })
-    .buffer(true)
-    .parse((res, done) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => done(null, Buffer.concat(chunks)));
-    });
-}
+export const postGraph = postResult;
 
 export interface JsonCube {
   order: string[];

@@ -7,11 +7,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import gdal from 'gdal-async';
-import request from 'supertest';
 import { startTestServer, TestServer } from '../helpers/testServer';
 import { DEFAULT_CONFIG } from '../../src/config/defaults';
 import { ensureDemoData } from '../../src/catalog/demo/generate';
 import { gdalBuffer } from '../../src/raster/gdal/typedArrays';
+import { postResult } from '../helpers/result';
 
 export const S2_GRID = { west: 470000, north: 5270000, size: 10, width: 600, height: 600, epsg: 32632 };
 
@@ -43,16 +43,9 @@ export function lonLat(coords: unknown): any {
 
 /** Posts a graph to /result and returns the response with its body as text. */
 export async function runGraph(server: TestServer, auth: string, graph: Record<string, unknown>) {
-  return request(server.app)
-    .post('/result')
-    .set('Authorization', auth)
-    .send({ process: { process_graph: graph } })
-    .buffer(true)
-    .parse((res, done) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => done(null, Buffer.concat(chunks).toString('utf8')));
-    });
+  const res = await postResult(server, auth, graph);
+  res.body = (res.body as Buffer).toString('utf8');
+  return res;
 }
 
 /**
