@@ -1,0 +1,78 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type http from 'node:http';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { loadConfig } from '../config/load';
+import { createLogger } from '../logger';
+import { closeContext, createContext, startServer } from '../server';
+import type { ServerContext } from '../context';
+
+export interface BenchServer {
+  baseUrl: string;
+  collectionId: string;
+  /** Posts a process graph to POST /result and stores the body in `outFile`; throws on an HTTP error. */
+  runGraph(graph: Record<string, unknown>, outFile: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const port = (probe.address() as net.AddressInfo).port;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** The real server in this process, on 127.0.0.1, with a fresh data directory and the bench folder as its only collection. */
+export async function startBenchServer(benchFolder: string, collectionId: string, configFile: string): Promise<BenchServer> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'openeo-bench-'));
+  const config = loadConfig({
+    file: configFile,
+    env: {},
+    overrides: {
+      dataDir,
+      port: await freePort(),
+      host: '127.0.0.1',
+      logLevel: 'silent',
+      demo: false,
+      collections: { sources: [{ type: 'folder', path: benchFolder, id: collectionId, pattern: 'S2_{date}_{band}.tif' }], rescanSeconds: 3600 },
+      limits: { syncMaxPixels: 1e12, syncTimeoutSeconds: 3600, syncConcurrentPerUser: 2 },
+    },
+  });
+  const ctx: ServerContext = await createContext(config, createLogger(config.logLevel));
+  const server: http.Server = await startServer(ctx);
+  const baseUrl = `http://127.0.0.1:${config.port}`;
+  const user = 'bench';
+  const password = 'bench password 1234';
+  if (!ctx.users.findByName(user)) await ctx.users.add(user, password);
+  const login = await fetch(`${baseUrl}/credentials/basic`, { headers: { Authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` } });
+  if (login.status !== 200) throw new Error(`bench login failed: HTTP ${login.status} ${await login.text()}`);
+  const token = ((await login.json()) as { access_token: string }).access_token;
+  const auth = `Bearer basic//${token}`;
+  return {
+    baseUrl,
+    collectionId,
+    async runGraph(graph, outFile) {
+      const res = await fetch(`${baseUrl}/result`, {
+        method: 'POST',
+        headers: { Authorization: auth, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ process: { process_graph: graph } }),
+      });
+      if (res.status !== 200 || !res.body) throw new Error(`POST /result: HTTP ${res.status} ${await res.text()}`);
+      await pipeline(Readable.fromWeb(res.body as WebReadableStream<Uint8Array>), fs.createWriteStream(outFile));
+    },
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections?.();
+      closeContext(ctx);
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
