@@ -11,7 +11,10 @@ export interface WorkloadResult {
   outputPixels: number;
   /** Input pixels per second of wall time. */
   pixelsPerSecond: number;
+  /** Peak resident set size of the whole process while the workload ran (sampled every 50 ms). */
   peakRssMb: number;
+  /** Resident set size when the workload started; RSS rarely shrinks, so the peak includes earlier runs' leftovers. */
+  startRssMb: number;
   floorSingleSeconds: number;
   floorParallelSeconds: number;
   /** Wall time divided by the single-thread and all-core I/O floor. */
@@ -22,7 +25,7 @@ export interface WorkloadResult {
 }
 
 export function formatTable(results: WorkloadResult[]): string {
-  const header = ['id', 'workload', 'time s', 'Mpx/s', 'peak RSS MB', 'floor 1T s', 'floor nT s', '×floor 1T', '×floor nT', 'check'];
+  const header = ['id', 'workload', 'time s', 'Mpx/s', 'RSS start→peak MB', 'floor 1T s', 'floor nT s', '×floor 1T', '×floor nT', 'check'];
   const rows = results.map((r) =>
     r.error
       ? [r.id, r.title, 'error', '', '', '', '', '', '', r.error.slice(0, 60)]
@@ -31,7 +34,7 @@ export function formatTable(results: WorkloadResult[]): string {
           r.title,
           r.seconds.toFixed(3),
           (r.pixelsPerSecond / 1e6).toFixed(1),
-          r.peakRssMb.toFixed(0),
+          `${r.startRssMb.toFixed(0)}→${r.peakRssMb.toFixed(0)}`,
           r.floorSingleSeconds.toFixed(3),
           r.floorParallelSeconds.toFixed(3),
           r.ratioSingle.toFixed(1),

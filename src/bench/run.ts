@@ -31,6 +31,7 @@ async function runWorkload(
   const outFile = path.join(scratch, `${w.id}.tif`);
   const inputPixels = w.window.width * w.window.height * w.dates.length * w.bands.length;
   rss.reset();
+  const startRssMb = process.memoryUsage().rss / 2 ** 20;
   const times: number[] = [];
   for (let i = 0; i < w.repeats; i++) {
     const t = process.hrtime.bigint();
@@ -52,12 +53,26 @@ async function runWorkload(
     outputPixels: shape.width * shape.height * shape.bands,
     pixelsPerSecond: inputPixels / seconds,
     peakRssMb,
+    startRssMb,
     floorSingleSeconds: floor.singleSeconds,
     floorParallelSeconds: floor.parallelSeconds,
     ratioSingle: seconds / floor.singleSeconds,
     ratioParallel: seconds / floor.parallelSeconds,
     check,
   };
+}
+
+/** Keeps the latest run of every size: `{ small: {...}, medium: {...} }`. */
+function writeResults(file: string, size: string, report: unknown): void {
+  let all: Record<string, unknown> = {};
+  try {
+    const previous: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
+    if (previous && typeof previous === 'object' && !Array.isArray(previous) && !('results' in previous)) all = previous as Record<string, unknown>;
+  } catch {
+    // First run, or an unreadable file: start afresh.
+  }
+  all[size] = report;
+  fs.writeFileSync(file, JSON.stringify(all, null, 2));
 }
 
 async function main(): Promise<number> {
@@ -81,7 +96,7 @@ async function main(): Promise<number> {
       try {
         results.push(await runWorkload(w, (out) => server.runGraph(w.graph, out), folder, scratch, rss));
       } catch (e) {
-        const r = { id, title: w.title, repeats: w.repeats, seconds: NaN, inputPixels: 0, outputPixels: 0, pixelsPerSecond: NaN, peakRssMb: NaN,
+        const r = { id, title: w.title, repeats: w.repeats, seconds: NaN, inputPixels: 0, outputPixels: 0, pixelsPerSecond: NaN, peakRssMb: NaN, startRssMb: NaN,
           floorSingleSeconds: NaN, floorParallelSeconds: NaN, ratioSingle: NaN, ratioParallel: NaN,
           check: { ok: false, sampled: 0, maxError: NaN }, error: (e as Error).message };
         results.push(r);
@@ -94,7 +109,7 @@ async function main(): Promise<number> {
   }
   console.log(formatTable(results));
   const report = { size: options.size, pixels: size, cpus: os.cpus().length, node: process.version, date: new Date().toISOString(), results };
-  fs.writeFileSync(path.join(CACHE, 'results.json'), JSON.stringify(report, null, 2));
+  writeResults(path.join(CACHE, 'results.json'), options.size, report);
   log(`bench: results in ${path.join(CACHE, 'results.json')}`);
   return results.every((r) => !r.error && r.check.ok) ? 0 : 1;
 }
