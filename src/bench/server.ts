@@ -69,8 +69,10 @@ export async function startBenchServer(benchFolder: string, collectionId: string
       await pipeline(Readable.fromWeb(res.body as WebReadableStream<Uint8Array>), fs.createWriteStream(outFile));
     },
     async close() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections?.();
+      // Kept-alive client sockets would otherwise hold close() open until they time out.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
       closeContext(ctx);
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
