@@ -29,7 +29,12 @@ export interface ProcessDocument {
   parameters?: DeclaredParameter[];
 }
 
-export type SyncOutcome = { runId: string; cleanup(): Promise<void> } & (
+export type SyncOutcome = {
+  runId: string;
+  /** Gives the user's concurrency slot back; cleanup() does it too. Safe to call more than once. */
+  releaseSlot(): void;
+  cleanup(): Promise<void>;
+} & (
   | { kind: 'file'; output: SavedOutput }
   | { kind: 'json'; value: unknown }
 );
@@ -171,7 +176,7 @@ export class Processing {
     const process = processFromBody(body);
     const problems = validateProcessGraph(process.process_graph, this.registry, this.validationOptions(process, true, user));
     if (problems.length > 0) throw problems[0];
-    // Held until the result is sent (cleanup), so a download in progress counts as well.
+    // Held until the result has been handed to the connection, so a download in progress counts as well.
     const releaseSlot = this.syncSlots.acquire(user.id);
 
     const { config, logger, catalog } = this.deps;
@@ -210,8 +215,8 @@ export class Processing {
         await Promise.race([writeDefaultOutput(value, ctx), whenAborted(controller.signal)]);
       }
       this.runLogs.add(runId, { level: 'info', message: 'The computation finished.', data: { inputPixels: ctx.stats.inputPixels } });
-      if (ctx.outputs.length > 0) return { runId, kind: 'file', output: ctx.outputs[0], cleanup };
-      return { runId, kind: 'json', value: resultAsJson(value), cleanup };
+      if (ctx.outputs.length > 0) return { runId, kind: 'file', output: ctx.outputs[0], releaseSlot, cleanup };
+      return { runId, kind: 'json', value: resultAsJson(value), releaseSlot, cleanup };
     } catch (error) {
       await cleanup();
       const failure = isOpenEOError(error) ? error : undefined;

@@ -14,6 +14,7 @@ function attachment(filename: string): string {
 /** Sends the outcome of a run: the first saved file, or the result as JSON. */
 async function send(res: Response, outcome: SyncOutcome): Promise<void> {
   if (outcome.kind === 'json') {
+    outcome.releaseSlot();
     res.json(outcome.value);
     return;
   }
@@ -25,6 +26,9 @@ async function send(res: Response, outcome: SyncOutcome): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const stream = fs.createReadStream(output.path);
     stream.on('error', reject);
+    // Once the whole file is read, what remains is in the socket's buffers; a client that got it
+    // may already ask again before 'finish' fires, so the slot is free from here on.
+    stream.on('end', () => outcome.releaseSlot());
     res.on('finish', resolve);
     res.on('close', resolve);
     stream.pipe(res);
