@@ -11,7 +11,7 @@
 export type Plane =
   | Float64Array | Float32Array
   | Uint8Array | Uint16Array | Uint32Array
-  | Int8Array | Int16Array | Int32Array;
+  | Int16Array | Int32Array;
 
 export interface FusedKernel {
   /**

@@ -2,7 +2,9 @@ import type { BandInfo, CatalogItem } from '../../catalog/types';
 import { DataCube } from '../cube/DataCube';
 import { LabelDimension, SpatialGrid, TileContext, TileWindow, subGrid } from '../cube/model';
 import { DatasetCache } from './sources';
-import { readItemBand } from './readItemBand';
+import { alignment, readItemBand } from './readItemBand';
+import { gdalBuffer } from '../gdal/typedArrays';
+import { MASKED, Plane, PlaneDecoding } from '../fused/kernel';
 import { transformBounds, Bounds } from '../gdal/srs';
 import { nativeBounds } from './gridOf';
 
@@ -48,6 +50,7 @@ function intersects(a: Bounds, b: Bounds): boolean {
 export class CollectionCube extends DataCube {
   private readonly footprints = new Map<CatalogItem, Bounds | null>();
   private readonly nodata = new Map<string, Promise<number | null>>();
+  private readonly bandInfos = new Map<string, Promise<{ dataType: string; nodata: number | null }>>();
 
   constructor(
     readonly plan: ReadPlan,
@@ -97,42 +100,135 @@ export class CollectionCube extends DataCube {
     return value;
   }
 
+  /** Items of date group `t` whose footprint meets the tile. */
+  private itemsFor(t: number, tileBounds: Bounds): CatalogItem[] {
+    return this.plan.dates[t].items.filter((item) => {
+      const fp = this.footprint(item);
+      return fp === null || intersects(fp, tileBounds);
+    });
+  }
+
+  /** Mosaics band `b` of the given items into `slice` as Float64 (first valid value wins). */
+  private async readCell(items: CatalogItem[], b: number, target: SpatialGrid, slice: Float64Array, ctx: TileContext): Promise<void> {
+    const band = this.plan.bands[b];
+    for (const item of items) {
+      const asset = item.assets[band.name];
+      if (!asset) continue;
+      ctx.signal.throwIfAborted();
+      const nodata = await this.nodataOf(asset.href, asset.band, band);
+      const read = await this.datasets.with(asset.href, (ds) => readItemBand(ds, asset.band, item.grid, nodata, target, slice));
+      ctx.stats.inputPixels += read;
+      if (!hasNaN(slice)) break;
+    }
+    if (band.applyScale) toPhysical(slice, band.scale ?? 1, band.offset ?? 0);
+  }
+
   protected async computeTile(win: TileWindow, ctx: TileContext): Promise<Float64Array> {
     const target = subGrid(this.plan.grid, win);
-    const [x0, dx, , y0, , dy] = target.transform;
-    const tileBounds: Bounds = [
-      Math.min(x0, x0 + dx * target.width), Math.min(y0, y0 + dy * target.height),
-      Math.max(x0, x0 + dx * target.width), Math.max(y0, y0 + dy * target.height),
-    ];
+    const tileBounds = windowBounds(target);
     const pixels = win.width * win.height;
     const nBands = this.plan.bands.length;
     const out = new Float64Array(this.plan.dates.length * nBands * pixels).fill(NaN);
     const jobs: Array<() => Promise<void>> = [];
-    this.plan.dates.forEach((group, t) => {
-      const items = group.items.filter((item) => {
-        const fp = this.footprint(item);
-        return fp === null || intersects(fp, tileBounds);
-      });
+    this.plan.dates.forEach((_, t) => {
+      const items = this.itemsFor(t, tileBounds);
       if (items.length === 0) return;
-      this.plan.bands.forEach((band, b) => {
+      this.plan.bands.forEach((_band, b) => {
         const slice = out.subarray((t * nBands + b) * pixels, (t * nBands + b + 1) * pixels);
-        jobs.push(async () => {
-          for (const item of items) {
-            const asset = item.assets[band.name];
-            if (!asset) continue;
-            ctx.signal.throwIfAborted();
-            const nodata = await this.nodataOf(asset.href, asset.band, band);
-            const read = await this.datasets.with(asset.href, (ds) => readItemBand(ds, asset.band, item.grid, nodata, target, slice));
-            ctx.stats.inputPixels += read;
-            if (!hasNaN(slice)) break;
-          }
-          if (band.applyScale) toPhysical(slice, band.scale ?? 1, band.offset ?? 0);
-        });
+        jobs.push(() => this.readCell(items, b, target, slice, ctx));
       });
     });
     await runLimited(jobs, PARALLEL_READS);
     return out;
   }
+
+  /**
+   * Reads the cells `cells` (indices into the [t][band] layout) of a tile as separate planes.
+   * A cell covered by a single file on the cube grid comes in the file's own data type with
+   * its no-data value and scaling left to the consumer (a fused kernel decodes while it
+   * computes); anything else (mosaics, warps, edges) comes as a masked Float64 plane.
+   */
+  async readPlanes(win: TileWindow, cells: readonly number[], ctx: TileContext): Promise<{ planes: Plane[]; decoding: PlaneDecoding[] }> {
+    ctx.signal.throwIfAborted();
+    const target = subGrid(this.plan.grid, win);
+    const tileBounds = windowBounds(target);
+    const pixels = win.width * win.height;
+    const nBands = this.plan.bands.length;
+    const planes: Plane[] = new Array(cells.length);
+    const decoding: PlaneDecoding[] = new Array(cells.length);
+    const jobs = cells.map((cell, j) => async () => {
+      const t = Math.floor(cell / nBands);
+      const b = cell % nBands;
+      const items = this.itemsFor(t, tileBounds);
+      const raw = items.length === 1 ? await this.readRaw(items[0], b, target, ctx) : null;
+      if (raw) {
+        planes[j] = raw.plane;
+        decoding[j] = raw.decoding;
+        return;
+      }
+      const slice = new Float64Array(pixels).fill(NaN);
+      if (items.length > 0) await this.readCell(items, b, target, slice, ctx);
+      planes[j] = slice;
+      decoding[j] = MASKED;
+    });
+    await runLimited(jobs, PARALLEL_READS);
+    return { planes, decoding };
+  }
+
+  /** The window straight from one file in its own data type, when it lies wholly inside that file's grid. */
+  private async readRaw(item: CatalogItem, b: number, target: SpatialGrid, ctx: TileContext): Promise<{ plane: Plane; decoding: PlaneDecoding } | null> {
+    const band = this.plan.bands[b];
+    const asset = item.assets[band.name];
+    if (!asset) return null;
+    const align = alignment(item.grid, target);
+    if (!align || align.col < 0 || align.row < 0) return null;
+    if (align.col + target.width > item.grid.width || align.row + target.height > item.grid.height) return null;
+    const info = await this.bandInfo(asset.href, asset.band, band);
+    const make = PLANE_TYPES[info.dataType];
+    if (!make) return null;
+    ctx.signal.throwIfAborted();
+    const plane = gdalBuffer(make(target.width * target.height));
+    await this.datasets.with(asset.href, async (ds) => {
+      const gdalBand = await ds.bands.getAsync(asset.band);
+      await gdalBand.pixels.readAsync(align.col, align.row, target.width, target.height, plane);
+    });
+    ctx.stats.inputPixels += plane.length;
+    const scaled = band.applyScale === true;
+    const nodata = info.nodata === null ? NaN : plane instanceof Float32Array ? Math.fround(info.nodata) : info.nodata;
+    return { plane, decoding: { nodata, scale: scaled ? band.scale ?? 1 : 1, offset: scaled ? band.offset ?? 0 : 0 } };
+  }
+
+  private bandInfo(href: string, bandNumber: number, band: BandInfo): Promise<{ dataType: string; nodata: number | null }> {
+    const key = `${bandNumber}:${href}`;
+    let info = this.bandInfos.get(key);
+    if (!info) {
+      info = Promise.all([
+        this.nodataOf(href, bandNumber, band),
+        this.datasets.with(href, async (ds) => (await ds.bands.getAsync(bandNumber)).dataType ?? ''),
+      ]).then(([nodata, dataType]) => ({ nodata, dataType }));
+      this.bandInfos.set(key, info);
+    }
+    return info;
+  }
+}
+
+/** Typed arrays for the GDAL data types a fused kernel can read directly. */
+const PLANE_TYPES: Record<string, ((n: number) => Plane) | undefined> = {
+  Byte: (n) => new Uint8Array(n),
+  UInt16: (n) => new Uint16Array(n),
+  Int16: (n) => new Int16Array(n),
+  UInt32: (n) => new Uint32Array(n),
+  Int32: (n) => new Int32Array(n),
+  Float32: (n) => new Float32Array(n),
+  Float64: (n) => new Float64Array(n),
+};
+
+function windowBounds(target: SpatialGrid): Bounds {
+  const [x0, dx, , y0, , dy] = target.transform;
+  return [
+    Math.min(x0, x0 + dx * target.width), Math.min(y0, y0 + dy * target.height),
+    Math.max(x0, x0 + dx * target.width), Math.max(y0, y0 + dy * target.height),
+  ];
 }
 
 /** Runs the jobs with at most `limit` in flight; the first failure rejects. */

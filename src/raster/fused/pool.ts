@@ -1,0 +1,146 @@
+import os from 'node:os';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { FusedKernel, PlaneDecoding, runKernel } from './kernel';
+import type { KernelReply, KernelTask } from './protocol';
+
+/** The compiled worker script (tests run from TypeScript sources, so they use the build in dist/). */
+function workerScript(): string {
+  return __filename.endsWith('.ts') ? path.resolve(__dirname, '../../../dist/raster/fused/worker.js') : path.join(__dirname, 'worker.js');
+}
+
+interface Pending {
+  resolve: (out: Float64Array) => void;
+  reject: (err: Error) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  busy: number;
+}
+
+/** Below this many values a tile is computed on the calling thread: posting it would cost more. */
+const INLINE_VALUES = 4096;
+
+/**
+ * A pool of worker threads that run fused kernels. Planes and results move by transfer (no
+ * copy); each task goes to the least busy worker. Workers are unref'd, so an idle pool never
+ * keeps the process alive, and a worker that dies is replaced.
+ */
+export class KernelPool {
+  private readonly slots: Slot[] = [];
+  private readonly pending = new Map<number, Pending & { slot: Slot }>();
+  private nextId = 1;
+
+  constructor(readonly size: number) {}
+
+  async run(kernel: FusedKernel, planes: ArrayLike<number>[], decoding: PlaneDecoding[], n: number): Promise<Float64Array> {
+    if (this.size === 0 || n * Math.max(planes.length, kernel.outputCells) < INLINE_VALUES) return runKernel(kernel, planes, decoding, n);
+    const slot = this.leastBusy();
+    const task: KernelTask = {
+      id: this.nextId++,
+      source: kernel.source,
+      planes,
+      nd: Float64Array.from(decoding, (d) => d.nodata),
+      sc: Float64Array.from(decoding, (d) => d.scale),
+      of: Float64Array.from(decoding, (d) => d.offset),
+      n,
+      outputCells: kernel.outputCells,
+    };
+    const transfer = transferList(planes);
+    return new Promise<Float64Array>((resolve, reject) => {
+      this.pending.set(task.id, { resolve, reject, slot });
+      slot.busy++;
+      if (slot.busy === 1) slot.worker.ref();
+      slot.worker.postMessage(task, transfer);
+    });
+  }
+
+  /** Stops all workers; pending tasks fail. */
+  async close(): Promise<void> {
+    const slots = this.slots.splice(0);
+    for (const [id, p] of this.pending) {
+      p.reject(new Error('the kernel pool was closed'));
+      this.pending.delete(id);
+    }
+    await Promise.all(slots.map((s) => s.worker.terminate()));
+  }
+
+  private leastBusy(): Slot {
+    if (this.slots.length < this.size) {
+      const idle = this.slots.find((s) => s.busy === 0);
+      if (idle) return idle;
+      return this.spawn();
+    }
+    let best = this.slots[0];
+    for (const s of this.slots) if (s.busy < best.busy) best = s;
+    return best;
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(workerScript());
+    const slot: Slot = { worker, busy: 0 };
+    worker.unref();
+    worker.on('message', (reply: KernelReply) => this.settle(slot, reply));
+    worker.on('error', (err) => this.fail(slot, err));
+    worker.on('exit', (code) => this.fail(slot, new Error(`a kernel worker stopped (exit code ${code})`)));
+    this.slots.push(slot);
+    return slot;
+  }
+
+  private settle(slot: Slot, reply: KernelReply): void {
+    const p = this.pending.get(reply.id);
+    if (!p) return;
+    this.pending.delete(reply.id);
+    slot.busy--;
+    if (slot.busy === 0) slot.worker.unref();
+    if (reply.ok) p.resolve(reply.out);
+    else p.reject(new Error(reply.message));
+  }
+
+  /** A worker failed: its tasks fail and it leaves the pool (the next task spawns a fresh one). */
+  private fail(slot: Slot, err: Error): void {
+    const index = this.slots.indexOf(slot);
+    if (index < 0) return;
+    this.slots.splice(index, 1);
+    for (const [id, p] of this.pending) {
+      if (p.slot !== slot) continue;
+      this.pending.delete(id);
+      p.reject(err);
+    }
+    void slot.worker.terminate();
+  }
+}
+
+/** The distinct buffers behind the planes, each transferred once. */
+function transferList(planes: ArrayLike<number>[]): ArrayBuffer[] {
+  const buffers = new Set<ArrayBuffer>();
+  for (const p of planes) {
+    const buffer = (p as Float64Array).buffer;
+    // Tag test, not instanceof: typed arrays may come from another realm (e.g. under jest). Shared buffers are never transferred.
+    if (Object.prototype.toString.call(buffer) === '[object ArrayBuffer]') buffers.add(buffer as ArrayBuffer);
+  }
+  return [...buffers];
+}
+
+let shared: KernelPool | undefined;
+
+/** Worker threads to use: the configured number, or one per core when 0. */
+export function threadCount(configured: number): number {
+  return configured > 0 ? configured : Math.max(1, os.availableParallelism());
+}
+
+/** The process-wide pool, sized by `configurePool` (one worker per core until then). */
+export function kernelPool(): KernelPool {
+  if (!shared) shared = new KernelPool(threadCount(0));
+  return shared;
+}
+
+/** Resizes the process-wide pool (e.g. from `processing.threads`); idempotent. */
+export function configurePool(threads: number): void {
+  const size = threadCount(threads);
+  if (shared?.size === size) return;
+  const old = shared;
+  shared = new KernelPool(size);
+  void old?.close();
+}

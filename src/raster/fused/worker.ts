@@ -1,0 +1,24 @@
+/**
+ * A kernel worker thread: runs fused kernels on planes the main thread transferred and
+ * transfers the result back, so tiles compute on all cores without copying.
+ */
+import { parentPort } from 'node:worker_threads';
+import { kernelFunction } from './kernel';
+import type { KernelReply, KernelTask } from './protocol';
+
+const port = parentPort;
+if (port) {
+  port.on('message', (task: KernelTask) => {
+    let reply: KernelReply;
+    const transfer: ArrayBuffer[] = [];
+    try {
+      const out = new Float64Array(task.outputCells * task.n);
+      kernelFunction(task.source)(task.planes, out, task.n, task.nd, task.sc, task.of);
+      reply = { id: task.id, ok: true, out };
+      transfer.push(out.buffer);
+    } catch (err) {
+      reply = { id: task.id, ok: false, message: err instanceof Error ? err.message : String(err) };
+    }
+    port.postMessage(reply, transfer);
+  });
+}
