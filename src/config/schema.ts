@@ -59,6 +59,7 @@ export const configSchema = {
       properties: {
         tileSize: { type: 'integer', minimum: 16, maximum: 4096 },
         gdalCacheMb: { type: 'integer', minimum: 16 },
+        threads: { type: 'integer', minimum: 0, maximum: 256 },
       },
     },
     jobs: {

@@ -106,7 +106,7 @@ export interface Config {
     /** Batch jobs one user may have queued or running at the same time. */
     jobsPerUser: number;
   };
-  processing: { tileSize: number; gdalCacheMb: number };
+  processing: { tileSize: number; gdalCacheMb: number; threads: number };
   jobs: JobsConfig;
   collections: { sources: CollectionSourceConfig[]; rescanSeconds: number };
   oidc: OidcConfig;

@@ -10,3 +10,4 @@ export { assertSyncPixelLimit, assertPixelBudget } from './limits';
 export { planLoad } from './read/planLoad';
 export { findWriter } from './writers';
 export { configureGdal } from './gdal/configure';
+export { configureEngine } from './engine';

@@ -2,7 +2,7 @@ import { defineProcess } from '../define';
 import type { Callback } from '../types';
 import { planLoad } from '../../raster/read/planLoad';
 import { assertPixelBudget } from '../../raster/limits';
-import { configureGdal } from '../../raster/gdal/configure';
+import { configureEngine } from '../../raster/engine';
 // Lists the formats collections can be read from in GET /file_formats.
 import '../../raster/read/inputFormats';
 import { parameterInvalid } from './common';
@@ -47,7 +47,7 @@ export const loadCollection = defineProcess(
     },
   },
   async (args, ctx) => {
-    configureGdal(ctx.config);
+    configureEngine(ctx.config);
     const bands = args.bands === null || args.bands === undefined ? null : (args.bands as string[]);
     const cube = await planLoad(ctx.catalog, {
       id: String(args.id),

@@ -6,7 +6,7 @@ import { ProcessException } from '../ProcessException';
 import { parameterInvalid } from '../cube/common';
 import { planLoad } from '../../raster/read/planLoad';
 import { assertPixelBudget } from '../../raster/limits';
-import { configureGdal } from '../../raster/gdal/configure';
+import { configureEngine } from '../../raster/engine';
 import { parseSpatialExtent } from '../../raster/read/bbox';
 import { transformBounds } from '../../raster/gdal/srs';
 import { buildRecord } from '../../catalog/record';
@@ -72,7 +72,7 @@ export const loadStac = defineProcess(
     },
   },
   async (args, ctx) => {
-    configureGdal(ctx.config);
+    configureEngine(ctx.config);
     if (typeof args.url !== 'string' || args.url.length === 0) throw parameterInvalid('load_stac', 'url', 'expected a URL or path');
     const reader = new StacReader(allowedRoots(ctx), ctx.signal);
     const harvest = await new StacHarvester(reader, pushedDownQuery(args)).harvest(args.url);

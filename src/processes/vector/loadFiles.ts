@@ -6,7 +6,7 @@ import { ProcessException } from '../ProcessException';
 import { parameterInvalid } from '../cube/common';
 import { OpenEOError } from '../../errors/OpenEOError';
 import { fileFormatsDocument } from '../../raster/formats';
-import { configureGdal } from '../../raster/gdal/configure';
+import { configureEngine } from '../../raster/engine';
 import { FileStore } from '../../workspace/FileStore';
 import { parseWorkspacePath } from '../../workspace/paths';
 import { mergeGeoJson, rasterFilesCube } from '../../vector/files';
@@ -86,7 +86,7 @@ export const loadUrl = defineProcess(
     if (kind.vector) {
       return vectorCubeWithProperties(mergeGeoJson([{ name: url, text: await fetchText(url, ctx) }], { process: 'load_url', parameter: 'url' }), []);
     }
-    configureGdal(ctx.config);
+    configureEngine(ctx.config);
     const href = `/vsicurl/${url}`;
     await checkDriver(url, href, kind.driver);
     return rasterFilesCube([{ name: url, href }], 'load_url');
@@ -129,7 +129,7 @@ export const loadUploadedFiles = defineProcess(
       const texts = await Promise.all(files.map(async (f) => ({ name: f.name, text: await fs.readFile(f.href, 'utf8') })));
       return vectorCubeWithProperties(mergeGeoJson(texts, { process: 'load_uploaded_files', parameter: 'paths' }), []);
     }
-    configureGdal(ctx.config);
+    configureEngine(ctx.config);
     for (const f of files) await checkDriver(f.name, f.href, kind.driver);
     return rasterFilesCube(files, 'load_uploaded_files');
   },

@@ -42,6 +42,15 @@ export abstract class DataCube implements CubeShape {
     return this.size === 0;
   }
 
+  /**
+   * Whether several tiles of this cube may be computed at the same time. Fused cubes hold
+   * little per tile and spread their work over the kernel threads, so they say yes; the
+   * general path keeps one tile at a time to bound memory.
+   */
+  get parallelTiles(): boolean {
+    return false;
+  }
+
   /** STAC `cube:dimensions` of this cube (e.g. for batch job result metadata). */
   describe(): Record<string, Record<string, unknown>> {
     return describeDimensions(this);

@@ -78,6 +78,10 @@ export class WarpCube extends DataCube {
     this.margin = Math.ceil((RADIUS[method] ?? 1) * ratio) + 2;
   }
 
+  get parallelTiles(): boolean {
+    return this.parent.parallelTiles;
+  }
+
   /** The source window (with margin) a target window needs, or null when it lies outside the source. */
   private sourceWindow(win: TileWindow): TileWindow | null {
     const target = subGrid(this.grid!, win);
