@@ -11,6 +11,7 @@ import { writeTiledGeoTiff } from './tiledGeoTiff';
 import { driverSupports, scratchCompression } from '../gdal/capabilities';
 import { describedVrt } from './describedVrt';
 import { spatialReference } from '../gdal/srs';
+import { threadCount } from '../fused/pool';
 
 /** Lossless compressions offered when the COG driver of this GDAL build supports them. */
 const COMPRESSIONS = (['DEFLATE', 'LZW', 'ZSTD', 'NONE'] as const).filter((c) => c === 'NONE' || driverSupports('COG', c));
@@ -34,10 +35,24 @@ const PARAMETERS: Record<string, Record<string, unknown>> = {
   overview_resampling: { type: 'string', enum: [...RESAMPLINGS], default: 'nearest', description: 'How overview pixels are computed.' },
 };
 
+/** Scratch files up to this size are written uncompressed (fastest); larger ones compressed to save disk. */
+const UNCOMPRESSED_SCRATCH_BYTES = 4 * 1024 ** 3;
+
+function scratchOptions(bytes: number): string[] {
+  return bytes <= UNCOMPRESSED_SCRATCH_BYTES ? [] : scratchCompression();
+}
+
+/** The levels the COG driver's AUTO mode would build: halving until the image fits in one block. */
+export function overviewFactors(width: number, height: number, blockSize: number): number[] {
+  const factors: number[] = [];
+  for (let f = 2; Math.max(width, height) / (f / 2) > blockSize; f *= 2) factors.push(f);
+  return factors;
+}
+
 /**
- * Cloud-Optimized GeoTIFF: the cube is written tile by tile into a scratch GeoTIFF, which
- * GDAL's COG driver then turns into the final file with overviews. All non-spatial labels
- * (dates × bands) become bands, described as `label/label`.
+ * Cloud-Optimized GeoTIFF: the cube is written tile by tile into a scratch GeoTIFF, overviews
+ * are built on it, and GDAL's COG driver then copies it into the final layout, compressing on
+ * all cores. All non-spatial labels (dates × bands) become bands, described as `label/label`.
  */
 export const gtiffWriter: OutputWriter = {
   info: {
@@ -65,16 +80,18 @@ export const gtiffWriter: OutputWriter = {
 
     const scratch = scratchPath(ctx.workDir, 'tif');
     const target = path.join(ctx.workDir, `${basename}.tif`);
+    const grid = data.grid;
     try {
       const written = await writeTiledGeoTiff(data, ctx, {
         path: scratch,
         dataType,
         nodata,
         tileSize: ctx.config.processing.tileSize,
-        creationOptions: scratchCompression(),
+        creationOptions: scratchOptions(data.size * dataType.create(0).BYTES_PER_ELEMENT),
+        // Built on the uncompressed scratch file, then copied: much cheaper than the COG driver computing them.
+        overviews: overviews ? { factors: overviewFactors(grid.width, grid.height, blockSize), resampling } : undefined,
       });
       ctx.signal.throwIfAborted();
-      const grid = data.grid;
       const vrt = describedVrt(
         { path: scratch, width: grid.width, height: grid.height, dataType: dataType.gdal, nodata, metadata: written.metadata },
         written.bands,
@@ -85,9 +102,9 @@ export const gtiffWriter: OutputWriter = {
         const cog = await gdal.drivers.get('COG').createCopyAsync(target, src, {
           COMPRESS: compression,
           BLOCKSIZE: String(blockSize),
-          OVERVIEWS: overviews ? 'AUTO' : 'NONE',
-          OVERVIEW_RESAMPLING: resampling.toUpperCase(),
+          OVERVIEWS: overviews ? 'FORCE_USE_EXISTING' : 'NONE',
           BIGTIFF: 'IF_SAFER',
+          NUM_THREADS: String(threadCount(ctx.config.processing.threads)),
           ...(compression !== 'NONE' && !dataType.integer ? { PREDICTOR: 'YES' } : {}),
         });
         cog.close();

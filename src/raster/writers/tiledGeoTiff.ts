@@ -15,6 +15,8 @@ export interface TiledGeoTiffOptions {
   /** Tile edge of the cube evaluation; also the TIFF block size. */
   tileSize: number;
   creationOptions: string[];
+  /** Overview levels (decimation factors) to build once all tiles are written, and how. */
+  overviews?: { factors: number[]; resampling: string };
 }
 
 export interface TiledGeoTiffResult {
@@ -64,6 +66,10 @@ export async function writeTiledGeoTiff(cube: DataCube, ctx: TileContext, option
       gdalBands[c].setMetadata(items);
       return items;
     });
+    if (options.overviews && options.overviews.factors.length > 0) {
+      ctx.signal.throwIfAborted();
+      await ds.buildOverviewsAsync(options.overviews.resampling.toUpperCase(), options.overviews.factors);
+    }
     await ds.flushAsync();
     return { bands, statistics, metadata };
   } finally {
