@@ -123,6 +123,43 @@ describe('GTiff (Cloud-Optimized GeoTIFF)', () => {
     ds.close();
   });
 
+  test('overviews are the levels and values the COG driver itself would build', async () => {
+    const ctx = h.context();
+    const width = 700, height = 600;
+    const values = new Float64Array(width * height).map((_, i) => (i % 13 === 0 ? NaN : Math.sin(i / 7) * 100 + (i % 640)));
+    const grid = { xName: 'x', yName: 'y', crs: 'EPSG:3035', epsg: 3035, transform: [4000000, 20, 0, 3000000, 0, -20] as [number, number, number, number, number, number], width, height };
+    const cube = new MemoryCube({ dims: [{ name: 'bands', type: 'bands', labels: ['A'] }], grid }, values);
+    const saved = await saveOutput(cube, 'GTiff', { tile_size: 256, overview_resampling: 'average' }, ctx);
+
+    // The reference: the same values through GDAL's COG driver with its own overview logic.
+    const plain = path.join(ctx.workDir, 'plain.tif');
+    const src = await gdal.openAsync(plain, 'w', 'GTiff', width, height, 1, gdal.GDT_Float32);
+    src.geoTransform = grid.transform;
+    src.bands.get(1).noDataValue = NaN;
+    await src.bands.get(1).pixels.writeAsync(0, 0, width, height, gdalBuffer(Float32Array.from(values)));
+    const reference = gdal.drivers.get('COG').createCopy(path.join(ctx.workDir, 'reference.tif'), src, {
+      BLOCKSIZE: '256', OVERVIEWS: 'AUTO', OVERVIEW_RESAMPLING: 'AVERAGE', COMPRESS: 'DEFLATE',
+    });
+    src.close();
+
+    const ds = await gdal.openAsync(saved.path);
+    expect(ds.getMetadata('IMAGE_STRUCTURE').LAYOUT).toBe('COG');
+    const ours = ds.bands.get(1).overviews;
+    const theirs = reference.bands.get(1).overviews;
+    expect(ours.count()).toBe(theirs.count());
+    expect(ours.count()).toBe(2);
+    for (let i = 0; i < ours.count(); i++) {
+      const a = ours.get(i), b = theirs.get(i);
+      expect([a.size.x, a.size.y]).toEqual([b.size.x, b.size.y]);
+      const n = a.size.x * a.size.y;
+      const va = await a.pixels.readAsync(0, 0, a.size.x, a.size.y, gdalBuffer(new Float64Array(n)));
+      const vb = await b.pixels.readAsync(0, 0, b.size.x, b.size.y, gdalBuffer(new Float64Array(n)));
+      expect(sameValues(va, vb)).toEqual([]);
+    }
+    ds.close();
+    reference.close();
+  });
+
   test('refuses cubes it cannot store', async () => {
     const ctx = h.context();
     const noGrid = new MemoryCube({ dims: [{ name: 'bands', type: 'bands', labels: ['a'] }], grid: null }, new Float64Array([1]));

@@ -81,6 +81,7 @@ export const gtiffWriter: OutputWriter = {
     const scratch = scratchPath(ctx.workDir, 'tif');
     const target = path.join(ctx.workDir, `${basename}.tif`);
     const grid = data.grid;
+    const factors = overviews ? overviewFactors(grid.width, grid.height, blockSize) : [];
     try {
       const written = await writeTiledGeoTiff(data, ctx, {
         path: scratch,
@@ -89,11 +90,11 @@ export const gtiffWriter: OutputWriter = {
         tileSize: ctx.config.processing.tileSize,
         creationOptions: scratchOptions(data.size * dataType.create(0).BYTES_PER_ELEMENT),
         // Built on the uncompressed scratch file, then copied: much cheaper than the COG driver computing them.
-        overviews: overviews ? { factors: overviewFactors(grid.width, grid.height, blockSize), resampling } : undefined,
+        overviews: overviews ? { factors, resampling } : undefined,
       });
       ctx.signal.throwIfAborted();
       const vrt = describedVrt(
-        { path: scratch, width: grid.width, height: grid.height, dataType: dataType.gdal, nodata, metadata: written.metadata },
+        { path: scratch, width: grid.width, height: grid.height, dataType: dataType.gdal, nodata, metadata: written.metadata, overviews: factors.length },
         written.bands,
         { transform: grid.transform, srsWkt: grid.crs ? spatialReference(grid.crs).toWKT() : null },
       );

@@ -13,6 +13,8 @@ export interface VrtSource {
   nodata: number;
   /** Band metadata to carry over (labels, statistics), per band. */
   metadata: Array<Record<string, string>>;
+  /** Internal overviews of the GeoTIFF to expose (a VRT does not pass them on by itself). */
+  overviews?: number;
 }
 
 /**
@@ -34,6 +36,12 @@ export function describedVrt(source: VrtSource, bands: OutputBand[], georef: { t
     parts.push(
       `<SimpleSource><SourceFilename relativeToVRT="0">${escapeXml(source.path)}</SourceFilename><SourceBand>${i + 1}</SourceBand></SimpleSource>`,
     );
+    // GDAL numbers a GeoTIFF's images from 1 (full resolution); overviews follow, largest first.
+    for (let o = 0; o < (source.overviews ?? 0); o++) {
+      parts.push(
+        `<Overview><SourceFilename relativeToVRT="0">GTIFF_DIR:${o + 2}:${escapeXml(source.path)}</SourceFilename><SourceBand>${i + 1}</SourceBand></Overview>`,
+      );
+    }
     parts.push('</VRTRasterBand>');
   });
   parts.push('</VRTDataset>');
