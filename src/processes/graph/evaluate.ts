@@ -15,7 +15,7 @@ export interface Scope {
   parent?: Scope;
 }
 
-function resultNodeId(graph: ProcessGraph): string {
+export function resultNodeId(graph: ProcessGraph): string {
   const id = Object.keys(graph).find((k) => nodeById(graph, k)?.result === true);
   if (id === undefined) throw new OpenEOError('ProcessGraphInvalid', { reason: 'the graph has no result node' });
   return id;
@@ -46,6 +46,28 @@ function throwIfAborted(ctx: ProcessContext): void {
   throw isOpenEOError(reason) ? reason : new OpenEOError('RequestTimeout', { seconds: ctx.config.limits.syncTimeoutSeconds });
 }
 
+/** The value of `name` in the innermost scope that has it, wrapped so that undefined values are told apart from missing ones. */
+function lookupParameter(scope: Scope | undefined, name: string): { value: unknown } | undefined {
+  for (let s = scope; s; s = s.parent) {
+    if (Object.prototype.hasOwnProperty.call(s.values, name)) return { value: s.values[name] };
+  }
+  return undefined;
+}
+
+/**
+ * A child graph and everything its evaluation would consult, for the callback compiler
+ * (src/processes/compile), which reads the graph instead of running it.
+ */
+export interface CallbackSource {
+  graph: ProcessGraph;
+  registry: ProcessRegistry;
+  ctx: ProcessContext;
+  /** A parameter of an enclosing graph (the callback's own parameters are bound by the caller). */
+  outerParameter(name: string): { value: unknown } | undefined;
+  /** Whether a node without namespace would call a user-defined process of this id instead of the predefined one. */
+  isUserProcess(id: string): boolean;
+}
+
 /** How a run reaches user-defined processes, and how deep their calls are nested right now. */
 export interface CallSettings {
   userProcesses?: UserProcessLookup;
@@ -67,6 +89,16 @@ export class GraphCallback implements Callback {
 
   run(parameters: Record<string, unknown>): Promise<unknown> {
     return new GraphRun(this.graph, { values: parameters, parent: this.scope }, this.registry, this.ctx, this.calls).result();
+  }
+
+  source(): CallbackSource {
+    return {
+      graph: this.graph,
+      registry: this.registry,
+      ctx: this.ctx,
+      outerParameter: (name) => lookupParameter(this.scope, name),
+      isUserProcess: (id) => this.calls.userProcesses?.(id) !== undefined,
+    };
   }
 }
 
@@ -205,9 +237,8 @@ export class GraphRun {
   }
 
   private parameter(name: string): unknown {
-    for (let s = this.scope; s; s = s.parent) {
-      if (Object.prototype.hasOwnProperty.call(s.values, name)) return s.values[name];
-    }
+    const found = lookupParameter(this.scope, name);
+    if (found) return found.value;
     throw new OpenEOError('ProcessGraphInvalid', { reason: `parameter '${name}' has no value` });
   }
 }
