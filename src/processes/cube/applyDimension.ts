@@ -9,7 +9,7 @@ import { splitAlong } from './reduceDimension';
 import { parameterInvalid, requireCallback, requireCube } from './common';
 
 /** The per-pixel arrays a child process returned for a tile, as one vector per array element. */
-function resultVectors(result: unknown, length: number): Float64Array[] {
+export function resultVectors(result: unknown, length: number): Float64Array[] {
   const vectors: unknown[] =
     result instanceof PixelArray ? result.vectors : result instanceof Float64Array ? [result] : Array.isArray(result) ? result : [result];
   if (vectors.length === 0) throw parameterInvalid('apply_dimension', 'process', 'the child process must return at least one value per pixel');

@@ -1,0 +1,220 @@
+/**
+ * The fixed table of processes a child graph may use to be compiled, each with the rule that
+ * turns its (symbolic) arguments into an expression. Rules only run when at least one argument
+ * varies per pixel (calls on plain values are folded by running the library itself, see
+ * translate.ts); they mirror the tile path of the library process and return null for every
+ * case where that path would fail or where the result could differ, so the caller falls back.
+ */
+import { MAX_ARRAY_LENGTH } from '../values';
+import type { ExprGraph, NodeId } from './ir';
+import type { OpName } from './ops';
+import type { ReductionName } from './reductions';
+import { Sym, numberOf, operand, pixelSym, valueSym } from './symbols';
+
+type Args = Record<string, Sym | undefined>;
+export type Rule = (args: Args, graph: ExprGraph) => Sym | null;
+
+const result = (id: NodeId | null): Sym | null => (id === null ? null : pixelSym(id));
+const pixelOf = (sym: Sym | undefined): NodeId | null => (sym?.kind === 'pixel' ? sym.id : null);
+
+/** A process of one per-pixel value (`x` unless named otherwise) with optional numeric attributes. */
+function elementWise(op: OpName, attrs: (args: Args) => number[] | null = () => [], name = 'x'): Rule {
+  return (args, graph) => {
+    const x = pixelOf(args[name]);
+    const a = attrs(args);
+    return x === null || a === null ? null : result(graph.op(op, [x], a));
+  };
+}
+
+/** A process of two numeric operands, either of which may be a plain value. */
+function binary(op: OpName, names: [string, string] = ['x', 'y']): Rule {
+  return (args, graph) => {
+    const a = operand(args[names[0]], graph);
+    const b = operand(args[names[1]], graph);
+    return a === null || b === null ? null : result(graph.op(op, [a, b]));
+  };
+}
+
+/** Numbers of the named arguments, or null when one is not a plain number. */
+function numbers(args: Args, names: string[]): number[] | null {
+  const out = names.map((n) => numberOf(args[n]));
+  return out.some((v) => v === null) ? null : (out as number[]);
+}
+
+const isValue = (sym: Sym | undefined): boolean => sym?.kind === 'value';
+
+/** eq/neq: exact or within `delta`; `case_sensitive` only matters for text, which is not compiled. */
+function equality(negate: boolean): Rule {
+  return (args, graph) => {
+    const delta = args.delta;
+    if (!isValue(args.case_sensitive) || delta?.kind !== 'value') return null;
+    if (delta.value !== null && typeof delta.value !== 'number') return null;
+    const a = operand(args.x, graph);
+    const b = operand(args.y, graph);
+    if (a === null || b === null) return null;
+    if (delta.value === null) return result(graph.op(negate ? 'neq' : 'eq', [a, b]));
+    return result(graph.op(negate ? 'neqDelta' : 'eqDelta', [a, b], [delta.value]));
+  };
+}
+
+/** A reducer over the values along a dimension (`data`), with the library's ignore_nodata default. */
+function reduction(op: ReductionName): Rule {
+  return (args, graph) => {
+    const data = args.data;
+    const ignore = args.ignore_nodata;
+    if (data?.kind !== 'array' || ignore?.kind !== 'value') return null;
+    return result(graph.op(op, data.items, [ignore.value !== false ? 1 : 0]));
+  };
+}
+
+/** `if` with a per-pixel condition picks per pixel; other kinds of branch values count as no-data there. */
+const choose: Rule = (args, graph) => {
+  const value = args.value;
+  if (value?.kind === 'value') return (value.value === true ? args.accept : args.reject) ?? null;
+  const condition = pixelOf(value);
+  if (condition === null) return null;
+  const branch = (sym: Sym | undefined): NodeId => {
+    if (sym?.kind === 'pixel') return sym.id;
+    const v = sym?.kind === 'value' ? sym.value : undefined;
+    return graph.constant(typeof v === 'number' ? v : typeof v === 'boolean' ? (v ? 1 : 0) : NaN);
+  };
+  return result(graph.op('if', [condition, branch(args.accept), branch(args.reject)]));
+};
+
+const count: Rule = (args, graph) => {
+  const data = args.data;
+  const condition = args.condition;
+  if (data?.kind !== 'array' || condition?.kind !== 'value') return null;
+  if (condition.value === true) return result(graph.constant(data.items.length));
+  if (condition.value === null) return result(graph.op('countValid', data.items));
+  return null;
+};
+
+const arrayElement: Rule = (args, graph) => {
+  const { data, index, label } = args;
+  const returnNodata = args.return_nodata;
+  if (returnNodata?.kind !== 'value' || (index && index.kind !== 'value') || (label && label.kind !== 'value')) return null;
+  const hasLabel = label !== undefined && label.value !== null;
+  // Both or neither given are errors of the process.
+  if ((index !== undefined) === hasLabel) return null;
+  if (data?.kind === 'array') {
+    const k = index ? index.value : data.labels.findIndex((l) => l === label!.value);
+    if (typeof k !== 'number') return null;
+    if (k >= 0 && k < data.items.length) return pixelSym(data.items[k]);
+    return returnNodata.value ? result(graph.constant(NaN)) : null;
+  }
+  if (data?.kind === 'list' && index) {
+    // A plain array: its element itself, or plain no-data.
+    const k = index.value;
+    if (typeof k !== 'number') return null;
+    if (k >= 0 && k < data.items.length) return data.items[k];
+    return returnNodata.value ? valueSym(null) : null;
+  }
+  return null;
+};
+
+/** array_create from per-pixel values: a plain array of them, repeated. */
+const arrayCreate: Rule = (args) => {
+  const data = args.data;
+  const repeat = numberOf(args.repeat);
+  if (data?.kind !== 'list' || repeat === null) return null;
+  if (data.items.length * repeat > MAX_ARRAY_LENGTH) return null;
+  const items: Sym[] = [];
+  for (let r = 0; r < repeat; r++) items.push(...data.items);
+  return { kind: 'list', items };
+};
+
+/** Processes that are only ever folded (they take no per-pixel arguments). */
+const foldedOnly: Rule = () => null;
+
+const RULES: Record<string, Rule> = {
+  add: binary('add'),
+  subtract: binary('sub'),
+  multiply: binary('mul'),
+  divide: binary('div'),
+  mod: binary('mod'),
+  log: binary('log', ['x', 'base']),
+  power: binary('pow', ['base', 'p']),
+  arctan2: binary('atan2', ['y', 'x']),
+  normalized_difference: binary('nd'),
+  absolute: elementWise('abs'),
+  sgn: elementWise('sign'),
+  sqrt: elementWise('sqrt'),
+  // exp names its operand p.
+  exp: elementWise('exp', undefined, 'p'),
+  ln: elementWise('ln'),
+  ceil: elementWise('ceil'),
+  floor: elementWise('floor'),
+  int: elementWise('trunc'),
+  sin: elementWise('sin'),
+  cos: elementWise('cos'),
+  tan: elementWise('tan'),
+  arcsin: elementWise('asin'),
+  arccos: elementWise('acos'),
+  arctan: elementWise('atan'),
+  sinh: elementWise('sinh'),
+  cosh: elementWise('cosh'),
+  tanh: elementWise('tanh'),
+  arsinh: elementWise('asinh'),
+  arcosh: elementWise('acosh'),
+  artanh: elementWise('atanh'),
+  round: elementWise('round', (a) => numbers(a, ['p'])),
+  clip: elementWise('clip', (a) => {
+    const bounds = numbers(a, ['min', 'max']);
+    // min > max is an error of the process.
+    return bounds && bounds[0] <= bounds[1] ? bounds : null;
+  }),
+  linear_scale_range: elementWise('scale', (a) => {
+    const n = numbers(a, ['inputMin', 'inputMax', 'outputMin', 'outputMax']);
+    return n && [Math.min(n[0], n[1]), Math.max(n[0], n[1]), ...n];
+  }),
+  between: elementWise('between', (a) => {
+    const bounds = numbers(a, ['min', 'max']);
+    const exclude = a.exclude_max;
+    return bounds && exclude?.kind === 'value' ? [...bounds, exclude.value ? 1 : 0] : null;
+  }),
+  is_nan: elementWise('isNaN'),
+  is_nodata: elementWise('isNaN'),
+  is_valid: elementWise('isValid'),
+  is_infinite: elementWise('isInfinite'),
+  not: elementWise('not'),
+  eq: equality(false),
+  neq: equality(true),
+  gt: binary('gt'),
+  gte: binary('gte'),
+  lt: binary('lt'),
+  lte: binary('lte'),
+  and: binary('and'),
+  or: binary('or'),
+  xor: binary('xor'),
+  if: choose,
+  constant: (args) => args.x ?? null,
+  e: foldedOnly,
+  pi: foldedOnly,
+  nan: foldedOnly,
+  sum: reduction('sum'),
+  mean: reduction('mean'),
+  product: reduction('product'),
+  min: reduction('min'),
+  max: reduction('max'),
+  median: reduction('median'),
+  variance: reduction('variance'),
+  sd: reduction('sd'),
+  first: reduction('first'),
+  last: reduction('last'),
+  all: reduction('all'),
+  any: reduction('any'),
+  count,
+  array_element: arrayElement,
+  array_create: arrayCreate,
+};
+
+/** The rule of a process id, or undefined when the process is not in the table. */
+export function ruleOf(processId: string): Rule | undefined {
+  return Object.prototype.hasOwnProperty.call(RULES, processId) ? RULES[processId] : undefined;
+}
+
+/** The ids of every process the compiler knows. */
+export function compilableProcesses(): string[] {
+  return Object.keys(RULES);
+}
