@@ -1,5 +1,17 @@
 import { DataCube } from './DataCube';
-import { TileContext, TileWindow, windowPixels } from './model';
+import { LabelDimension, TileContext, TileWindow, windowPixels } from './model';
+
+/** The dimensions with only the labels at `indices` (in that order) kept in dimension `dimIndex`. */
+export function selectLabels(dims: LabelDimension[], dimIndex: number, indices: number[]): LabelDimension[] {
+  return dims.map((d, i) => {
+    if (i !== dimIndex) return d;
+    return {
+      ...d,
+      labels: indices.map((k) => d.labels[k]),
+      bands: d.bands ? indices.map((k) => d.bands![k]) : undefined,
+    };
+  });
+}
 
 /** Keeps some labels (in the given order) of one non-spatial dimension of its parent. */
 export class SubsetCube extends DataCube {
@@ -8,15 +20,7 @@ export class SubsetCube extends DataCube {
     private readonly dimIndex: number,
     private readonly indices: number[],
   ) {
-    const dims = parent.dims.map((d, i) => {
-      if (i !== dimIndex) return d;
-      return {
-        ...d,
-        labels: indices.map((k) => d.labels[k]),
-        bands: d.bands ? indices.map((k) => d.bands![k]) : undefined,
-      };
-    });
-    super({ dims, grid: parent.grid, order: parent.order });
+    super({ dims: selectLabels(parent.dims, dimIndex, indices), grid: parent.grid, order: parent.order });
   }
 
   /** Prefers a selection the parent can do itself (e.g. reading fewer files). */

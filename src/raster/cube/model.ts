@@ -123,3 +123,15 @@ export function findDimension(shape: CubeShape, name: string): 'x' | 'y' | Label
 export function dimensionIndex(shape: CubeShape, name: string): number {
   return shape.dims.findIndex((d) => d.name === name);
 }
+
+/**
+ * The non-spatial cells of one pixel seen around dimension `index`: cell = (a * size + k) * inner + i
+ * for a < outer (the dimensions before it), k < size (its labels) and i < inner (the dimensions after it).
+ */
+export function cellsAround(dims: LabelDimension[], index: number): { outer: number; size: number; inner: number } {
+  let outer = 1;
+  for (let i = 0; i < index; i++) outer *= dims[i].labels.length;
+  let inner = 1;
+  for (let i = index + 1; i < dims.length; i++) inner *= dims[i].labels.length;
+  return { outer, size: dims[index].labels.length, inner };
+}
