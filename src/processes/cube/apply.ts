@@ -1,6 +1,7 @@
 import { defineProcess } from '../define';
 import { MapCube } from '../../raster/cube/MapCube';
 import { requireCallback, requireCube, toTileVector } from './common';
+import { fusedApply } from './fusion';
 
 export const apply = defineProcess(
   'apply',
@@ -20,6 +21,8 @@ export const apply = defineProcess(
     const cube = requireCube(args.data, 'apply');
     const process = requireCallback(args.process, 'apply', 'process');
     const context = args.context ?? null;
+    const fused = fusedApply(cube, process, context);
+    if (fused) return fused;
     return new MapCube(cube, { dims: cube.dims, grid: cube.grid, order: cube.order }, async (tile) => {
       const result = await process.run({ x: tile, context });
       return toTileVector(result, tile.length, 'apply', 'process');

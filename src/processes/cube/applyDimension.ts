@@ -7,6 +7,7 @@ import { MapCube } from '../../raster/cube/MapCube';
 import { LabelDimension, windowPixels } from '../../raster/cube/model';
 import { splitAlong } from './reduceDimension';
 import { parameterInvalid, requireCallback, requireCube } from './common';
+import { fusedApplyDimension } from './fusion';
 
 /** The per-pixel arrays a child process returned for a tile, as one vector per array element. */
 export function resultVectors(result: unknown, length: number): Float64Array[] {
@@ -62,10 +63,12 @@ export const applyDimension = defineProcess(
     if (targetName !== name && cube.order.includes(targetName)) {
       throw parameterInvalid('apply_dimension', 'target_dimension', `the data cube already has a dimension '${targetName}'`);
     }
-    // The number of results per pixel decides the cube's shape: learn it from one pixel of real data.
-    const probeWindow = { x: 0, y: 0, width: 1, height: 1 };
+    // The number of results per pixel decides the cube's shape: a compiled callback knows it,
+    // otherwise learn it from one pixel of real data.
     const canProbe = !cube.isEmpty;
-    const count = canProbe ? (await runOnTile(process, context, await cube.tile(probeWindow, ctx), cube, index, 1)).length : 0;
+    const fused = canProbe ? fusedApplyDimension(cube, index, process, context) : null;
+    const probeWindow = { x: 0, y: 0, width: 1, height: 1 };
+    const count = fused ? fused.count : canProbe ? (await runOnTile(process, context, await cube.tile(probeWindow, ctx), cube, index, 1)).length : 0;
     const source = cube.dims[index];
     const keepLabels = targetName === name && count === source.labels.length;
     const target: LabelDimension = keepLabels
@@ -73,6 +76,8 @@ export const applyDimension = defineProcess(
       : { name: targetName, type: targetName === name ? source.type : 'other', labels: Array.from({ length: count }, (_, i) => i) };
     const dims = cube.dims.map((d, i) => (i === index ? target : d));
     const order = cube.order.map((n) => (n === name ? targetName : n));
+    const fusedCube = fused?.build({ dims, grid: cube.grid, order });
+    if (fusedCube) return fusedCube;
     return new MapCube(cube, { dims, grid: cube.grid, order }, async (tile, win) => {
       let outer = 1;
       for (let i = 0; i < index; i++) outer *= cube.dims[i].labels.length;

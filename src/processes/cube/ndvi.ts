@@ -3,6 +3,7 @@ import { ProcessException } from '../ProcessException';
 import { LabelDimension, windowPixels } from '../../raster/cube/model';
 import { MapCube } from '../../raster/cube/MapCube';
 import { requireCube } from './common';
+import { fusedNdvi } from './fusion';
 
 /** The index of a band given by name, else by a unique common name; -1 when missing or ambiguous. */
 function findBand(dim: LabelDimension, wanted: string): number {
@@ -53,6 +54,8 @@ export const ndvi = defineProcess(
         ? cube.dims.filter((_, i) => i !== index)
         : cube.dims.map((d, i) => (i === index ? { ...d, labels: [...d.labels, target], bands: d.bands ? [...d.bands, undefined] : undefined } : d));
     const order = target === null ? cube.order.filter((name) => name !== dim.name) : cube.order;
+    const fused = fusedNdvi(cube, index, nir, red, target !== null, { dims, grid: cube.grid, order });
+    if (fused) return fused;
 
     return new MapCube(cube, { dims, grid: cube.grid, order }, (tile, win) => {
       let outer = 1;

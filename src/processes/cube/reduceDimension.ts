@@ -6,6 +6,7 @@ import { MapCube } from '../../raster/cube/MapCube';
 import { cellsPerPixel, windowPixels } from '../../raster/cube/model';
 import { reduceSpatial } from './reduceSpatial';
 import { requireCallback, requireCube, toTileVector } from './common';
+import { fusedReduce } from './fusion';
 
 /**
  * Splits a tile along the non-spatial dimension `index` into one vector per label, each in the
@@ -60,6 +61,8 @@ export const reduceDimension = defineProcess(
     const labels = cube.dims[index].labels;
     const dims = cube.dims.filter((_, i) => i !== index);
     const order = cube.order.filter((n) => n !== name);
+    const fused = fusedReduce(cube, index, reducer, context, { dims, grid: cube.grid, order });
+    if (fused) return fused;
     return new MapCube(cube, { dims, grid: cube.grid, order }, async (tile, win) => {
       const vectors = splitAlong(tile, cube, index, windowPixels(win));
       const expected = cellsPerPixel({ dims }) * windowPixels(win);

@@ -6,6 +6,7 @@ import { MapCube } from '../../raster/cube/MapCube';
 import { LabelDimension, windowPixels } from '../../raster/cube/model';
 import { splitAlong } from './reduceDimension';
 import { toTileVector } from './common';
+import { fusedGroups } from './fusion';
 
 /** One output label and the positions of the source labels that fall into it. */
 export interface LabelGroup {
@@ -47,6 +48,8 @@ export function groupAlongDimension(
   const source = cube.dims[index];
   const target: LabelDimension = { name: source.name, type: source.type, labels: groups.map((g) => g.label) };
   const dims = cube.dims.map((d, i) => (i === index ? target : d));
+  const fused = fusedGroups(cube, index, groups, reducer, context, { dims, grid: cube.grid, order: cube.order });
+  if (fused) return fused;
   return new MapCube(cube, { dims, grid: cube.grid, order: cube.order }, async (tile, win) => {
     const pixels = windowPixels(win);
     const vectors = splitAlong(tile, cube, index, pixels);
