@@ -3,6 +3,7 @@ import { DataCube } from './DataCube';
 import { SpatialGrid, TileContext, TileWindow, gridBounds, subGrid, windowPixels } from './model';
 import { sameCrs, spatialReference, transformBounds } from '../gdal/srs';
 import { gdalBuffer } from '../gdal/typedArrays';
+import { AlignedTileCache } from './AlignedTileCache';
 
 /** The resampling methods (openEO and gdalwarp `-r` use the same names). */
 export const WARP_METHODS = new Set(['near', 'bilinear', 'cubic', 'cubicspline', 'lanczos', 'average', 'mode', 'max', 'min', 'med', 'q1', 'q3', 'sum', 'rms']);
@@ -62,6 +63,8 @@ export class WarpCube extends DataCube {
   static maxSourcePixels = 2048 * 2048;
 
   private readonly margin: number;
+  /** Source windows from a lattice of parent tiles, when the parent is cheap to cache (see AlignedTileCache). */
+  private readonly sourceTiles: AlignedTileCache | null;
 
   constructor(
     private readonly parent: DataCube,
@@ -76,6 +79,8 @@ export class WarpCube extends DataCube {
       ? Math.max(((target.transform[1] * src.width) / Math.max(1e-300, srcBounds[2] - srcBounds[0])), 1)
       : 1;
     this.margin = Math.ceil((RADIUS[method] ?? 1) * ratio) + 2;
+    const cache = new AlignedTileCache(parent);
+    this.sourceTiles = cache.useful ? cache : null;
   }
 
   get parallelTiles(): boolean {
@@ -125,7 +130,7 @@ export class WarpCube extends DataCube {
     }
     const target = subGrid(this.grid!, win);
     const src = this.parent.grid!;
-    const values = await this.parent.tile(srcWin, ctx);
+    const values = this.sourceTiles ? await this.sourceTiles.window(srcWin, ctx) : await this.parent.tile(srcWin, ctx);
     const srcPixels = windowPixels(srcWin);
     const srcDs = gdal.open('', 'w', 'MEM', srcWin.width, srcWin.height, cells, gdal.GDT_Float64);
     const dstDs = gdal.open('', 'w', 'MEM', win.width, win.height, cells, gdal.GDT_Float64);

@@ -1,0 +1,75 @@
+import type { DataCube } from './DataCube';
+import { TileContext, TileWindow, windowPixels } from './model';
+
+/** Edge of the aligned parent tiles (the usual block size of the files underneath). */
+const EDGE = 512;
+/** Memory the cached tiles of one cube may hold. */
+const BUDGET_BYTES = 192 * 1024 * 1024;
+
+/**
+ * Serves arbitrary windows of a cube from tiles on a fixed 512-pixel lattice, computing each
+ * lattice tile once while it is in use. Consumers whose windows overlap and straddle tile
+ * borders (a warp's source windows, say) then read and decode every block of the files once
+ * instead of up to four times. Keeps the most recently used tiles within a memory budget.
+ */
+export class AlignedTileCache {
+  private readonly tiles = new Map<string, Promise<Float64Array>>();
+  private readonly capacity: number;
+
+  constructor(private readonly cube: DataCube) {
+    const tileBytes = Math.max(1, cube.cellsPerPixel) * EDGE * EDGE * 8;
+    this.capacity = Math.floor(BUDGET_BYTES / tileBytes);
+  }
+
+  /** Whether enough tiles fit in the budget for caching to pay off (two rows of the lattice). */
+  get useful(): boolean {
+    const grid = this.cube.grid;
+    if (!grid) return false;
+    return this.capacity >= 2 * Math.ceil(grid.width / EDGE) + 2;
+  }
+
+  /** The values of `win` in the cube's tile layout, assembled from lattice tiles. */
+  async window(win: TileWindow, ctx: TileContext): Promise<Float64Array> {
+    const grid = this.cube.grid!;
+    const cells = this.cube.cellsPerPixel;
+    const out = new Float64Array(cells * windowPixels(win));
+    const parts: Array<Promise<void>> = [];
+    for (let ty = Math.floor(win.y / EDGE) * EDGE; ty < win.y + win.height; ty += EDGE) {
+      for (let tx = Math.floor(win.x / EDGE) * EDGE; tx < win.x + win.width; tx += EDGE) {
+        const lattice = { x: tx, y: ty, width: Math.min(EDGE, grid.width - tx), height: Math.min(EDGE, grid.height - ty) };
+        parts.push(this.tile(lattice, ctx).then((values) => copyOverlap(values, lattice, out, win, cells)));
+      }
+    }
+    await Promise.all(parts);
+    return out;
+  }
+
+  private tile(win: TileWindow, ctx: TileContext): Promise<Float64Array> {
+    const key = `${win.x},${win.y}`;
+    let tile = this.tiles.get(key);
+    if (tile) {
+      this.tiles.delete(key);
+    } else {
+      tile = this.cube.tile(win, ctx);
+      // A failed tile is not kept: the next request computes it again.
+      tile.catch(() => this.tiles.delete(key));
+    }
+    this.tiles.set(key, tile);
+    while (this.tiles.size > this.capacity) this.tiles.delete(this.tiles.keys().next().value as string);
+    return tile;
+  }
+}
+
+/** Copies the part of `from` (covering window `a`) that lies in window `b` into `to`. */
+function copyOverlap(from: Float64Array, a: TileWindow, to: Float64Array, b: TileWindow, cells: number): void {
+  const x0 = Math.max(a.x, b.x), x1 = Math.min(a.x + a.width, b.x + b.width);
+  const y0 = Math.max(a.y, b.y), y1 = Math.min(a.y + a.height, b.y + b.height);
+  if (x1 <= x0 || y1 <= y0) return;
+  const pa = windowPixels(a), pb = windowPixels(b);
+  for (let c = 0; c < cells; c++) {
+    for (let y = y0; y < y1; y++) {
+      const src = c * pa + (y - a.y) * a.width + (x0 - a.x);
+      to.set(from.subarray(src, src + (x1 - x0)), c * pb + (y - b.y) * b.width + (x0 - b.x));
+    }
+  }
+}
