@@ -65,6 +65,11 @@ export class FusedCube extends DataCube {
     return kernel.inputCells.length === 0 ? null : new FusedCube(source, shape, graph, outputs, kernel);
   }
 
+  /** Tiles are cheap to hold (raw planes in, one value per output cell out) and compute on the pool: run several at once. */
+  get parallelTiles(): boolean {
+    return true;
+  }
+
   /** This cube's cell expressions copied into `graph` (over the same source), each copied once. */
   private cellsIn(graph: ExprGraph): (c: number) => NodeId {
     const copies = new Map<number, NodeId>();
