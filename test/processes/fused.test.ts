@@ -66,6 +66,7 @@ const CASES: CallbackCase[] = [
   pixel('round default', one('round', { x: P('x') })),
   pixel('clip', one('clip', { x: P('x'), min: -1, max: 2.5 })),
   pixel('clip to a point', one('clip', { x: P('x'), min: 0, max: 0 })),
+  pixel('clip with a NaN bound', one('clip', { x: P('x'), min: P('context'), max: 1 }), NaN),
   pixel('linear_scale_range', one('linear_scale_range', { x: P('x'), inputMin: 0, inputMax: 10, outputMin: -1, outputMax: 1 })),
   pixel('linear_scale_range reversed, default outputs', one('linear_scale_range', { x: P('x'), inputMin: 10, inputMax: -2 })),
   ...BINARY.flatMap(([id, a, b]) => [
@@ -228,6 +229,7 @@ describe('what is not compiled', () => {
     pixel('clip with bounds swapped', one('clip', { x: P('x'), min: 2, max: 1 })),
     pixel('round to a varying precision', one('round', { x: P('x'), p: P('x') })),
     pixel('a result that is an array', one('array_create', { data: [P('x'), 1] })),
+    reducer('more values than a kernel may hold', one('mean', { data: P('data') }), Array.from({ length: 2500 }, (_, k) => k)),
     reducer('sum of a plain array holding pixel values', nodes({ f: ['array_element', { data: P('data'), index: 0 }], r: ['sum', { data: [N('f'), 1] }] })),
   ];
   test.each(notCompiled.map((c) => [c.name, c] as const))('%s', (_name, c) => {

@@ -6,7 +6,7 @@
  * keeps the node-by-node path.
  */
 import type { Callback } from '../types';
-import { ExprGraph, MAX_NODES, NodeId } from './ir';
+import { ExprGraph, GraphTooLarge, MAX_NODES, NodeId } from './ir';
 import { Sym, cellValue, isPlain, pixelSym, valueSym } from './symbols';
 import { Bindings, translateCallback } from './translate';
 
@@ -41,12 +41,23 @@ function translate(callback: Callback, parameters: Array<[string, Sym | null]>, 
   return translateCallback(callback, bindings, template);
 }
 
+/** Runs `build` on a fresh template graph; null when the template outgrows its budget (e.g. `data` with thousands of labels). */
+function withTemplate(build: (template: ExprGraph) => CompiledCallback | null): CompiledCallback | null {
+  try {
+    return build(new ExprGraph(MAX_NODES));
+  } catch (error) {
+    if (error instanceof GraphTooLarge) return null;
+    throw error;
+  }
+}
+
 /** For apply: `x` is one value per pixel; one value out. */
 export function compilePixelCallback(callback: Callback, context: unknown): CompiledCallback | null {
-  const template = new ExprGraph(MAX_NODES);
-  const result = translate(callback, [['x', pixelSym(template.input(0))], ['context', contextBinding(context)]], template);
-  const out = result && cellValue(result, template);
-  return out === null ? null : new CompiledCallback(template, [out], 1);
+  return withTemplate((template) => {
+    const result = translate(callback, [['x', pixelSym(template.input(0))], ['context', contextBinding(context)]], template);
+    const out = result && cellValue(result, template);
+    return out === null ? null : new CompiledCallback(template, [out], 1);
+  });
 }
 
 function dataBinding(template: ExprGraph, labels: ReadonlyArray<string | number>): Sym {
@@ -55,10 +66,11 @@ function dataBinding(template: ExprGraph, labels: ReadonlyArray<string | number>
 
 /** For reducers: `data` holds the values with `labels` of one pixel; one value out. */
 export function compileReducer(callback: Callback, labels: ReadonlyArray<string | number>, context: unknown): CompiledCallback | null {
-  const template = new ExprGraph(MAX_NODES);
-  const result = translate(callback, [['data', dataBinding(template, labels)], ['context', contextBinding(context)]], template);
-  const out = result && cellValue(result, template);
-  return out === null ? null : new CompiledCallback(template, [out], labels.length);
+  return withTemplate((template) => {
+    const result = translate(callback, [['data', dataBinding(template, labels)], ['context', contextBinding(context)]], template);
+    const out = result && cellValue(result, template);
+    return out === null ? null : new CompiledCallback(template, [out], labels.length);
+  });
 }
 
 /**
@@ -66,15 +78,16 @@ export function compileReducer(callback: Callback, labels: ReadonlyArray<string 
  * callback returns (a single value counts as one), as applyDimension.ts reads them.
  */
 export function compileArrayCallback(callback: Callback, labels: ReadonlyArray<string | number>, context: unknown): CompiledCallback | null {
-  const template = new ExprGraph(MAX_NODES);
-  const result = translate(callback, [['data', dataBinding(template, labels)], ['context', contextBinding(context)]], template);
-  if (!result) return null;
-  let elements: Sym[];
-  if (result.kind === 'array') elements = result.items.map(pixelSym);
-  else if (result.kind === 'list') elements = [...result.items];
-  else if (result.kind === 'value' && Array.isArray(result.value)) elements = result.value.map(valueSym);
-  else elements = [result];
-  const outs = elements.map((e) => cellValue(e, template));
-  if (outs.length === 0 || outs.some((o) => o === null)) return null;
-  return new CompiledCallback(template, outs as NodeId[], labels.length);
+  return withTemplate((template) => {
+    const result = translate(callback, [['data', dataBinding(template, labels)], ['context', contextBinding(context)]], template);
+    if (!result) return null;
+    let elements: Sym[];
+    if (result.kind === 'array') elements = result.items.map(pixelSym);
+    else if (result.kind === 'list') elements = [...result.items];
+    else if (result.kind === 'value' && Array.isArray(result.value)) elements = result.value.map(valueSym);
+    else elements = [result];
+    const outs = elements.map((e) => cellValue(e, template));
+    if (outs.length === 0 || outs.some((o) => o === null)) return null;
+    return new CompiledCallback(template, outs as NodeId[], labels.length);
+  });
 }

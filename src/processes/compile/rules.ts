@@ -161,8 +161,8 @@ const RULES: Record<string, Rule> = {
   round: elementWise('round', (a) => numbers(a, ['p'])),
   clip: elementWise('clip', (a) => {
     const bounds = numbers(a, ['min', 'max']);
-    // min > max is an error of the process.
-    return bounds && bounds[0] <= bounds[1] ? bounds : null;
+    // min > max is an error of the process (NaN bounds are not).
+    return bounds && !(bounds[0] > bounds[1]) ? bounds : null;
   }),
   linear_scale_range: elementWise('scale', (a) => {
     const n = numbers(a, ['inputMin', 'inputMax', 'outputMin', 'outputMax']);
