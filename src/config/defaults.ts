@@ -32,7 +32,7 @@ export const DEFAULT_CONFIG: Config = {
     syncConcurrentPerUser: 2,
     jobsPerUser: 10,
   },
-  processing: { tileSize: 512, gdalCacheMb: 256, threads: 0 },
+  processing: { tileSize: 512, gdalCacheMb: 64, threads: 0 },
   jobs: {
     maxConcurrent: null,
     maxRunSeconds: 24 * 3600,

@@ -108,7 +108,7 @@ describe('GTiff (Cloud-Optimized GeoTIFF)', () => {
       },
       values,
     );
-    const saved = await saveOutput(cube, 'GTiff', { datatype: 'uint16', nodata: 65000, compression: 'LZW', tile_size: 256 }, ctx);
+    const saved = await saveOutput(cube, 'GTiff', { datatype: 'uint16', nodata: 65000, compression: 'LZW', tile_size: 256, overviews: true }, ctx);
     const ds = await gdal.openAsync(saved.path);
     const band = ds.bands.get(1);
     expect(band.dataType).toBe('UInt16');
@@ -129,7 +129,7 @@ describe('GTiff (Cloud-Optimized GeoTIFF)', () => {
     const values = new Float64Array(width * height).map((_, i) => (i % 13 === 0 ? NaN : Math.sin(i / 7) * 100 + (i % 640)));
     const grid = { xName: 'x', yName: 'y', crs: 'EPSG:3035', epsg: 3035, transform: [4000000, 20, 0, 3000000, 0, -20] as [number, number, number, number, number, number], width, height };
     const cube = new MemoryCube({ dims: [{ name: 'bands', type: 'bands', labels: ['A'] }], grid }, values);
-    const saved = await saveOutput(cube, 'GTiff', { tile_size: 256, overview_resampling: 'average' }, ctx);
+    const saved = await saveOutput(cube, 'GTiff', { tile_size: 256, overviews: true, overview_resampling: 'average' }, ctx);
 
     // The reference: the same values through GDAL's COG driver with its own overview logic.
     const plain = path.join(ctx.workDir, 'plain.tif');
@@ -158,6 +158,12 @@ describe('GTiff (Cloud-Optimized GeoTIFF)', () => {
     }
     ds.close();
     reference.close();
+
+    // Without the option the same image gets none.
+    const plainCtx = h.context();
+    const without = await gdal.openAsync((await saveOutput(cube, 'GTiff', { tile_size: 256 }, plainCtx)).path);
+    expect(without.bands.get(1).overviews.count()).toBe(0);
+    without.close();
   });
 
   test('refuses cubes it cannot store', async () => {

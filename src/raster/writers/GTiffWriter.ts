@@ -31,7 +31,11 @@ const PARAMETERS: Record<string, Record<string, unknown>> = {
     description: 'Value stored for no-data; by default NaN for floating point types, else the largest value of the type (smallest for signed types).',
   },
   tile_size: { type: 'integer', enum: [256, 512, 1024], default: 512, description: 'Edge length of the internal TIFF tiles.' },
-  overviews: { type: 'boolean', default: true, description: 'Add reduced-resolution overviews for fast display.' },
+  overviews: {
+    type: 'boolean',
+    default: false,
+    description: 'Add reduced-resolution overviews for fast display of large images (costs one more pass over the result).',
+  },
   overview_resampling: { type: 'string', enum: [...RESAMPLINGS], default: 'nearest', description: 'How overview pixels are computed.' },
 };
 
@@ -58,7 +62,7 @@ export const gtiffWriter: OutputWriter = {
   info: {
     name: 'GTiff',
     title: 'GeoTIFF (Cloud-Optimized)',
-    description: 'Cloud-Optimized GeoTIFF with one band per date and band, per-band statistics and overviews.',
+    description: 'Cloud-Optimized GeoTIFF with one band per date and band, per-band statistics and, on request, overviews.',
     gis_data_types: ['raster'],
     parameters: PARAMETERS,
   },
@@ -71,7 +75,7 @@ export const gtiffWriter: OutputWriter = {
     const compression = options.enumValue('compression', COMPRESSIONS, 'DEFLATE');
     const blockSize = options.integer('tile_size', 512, 256, 1024);
     if (![256, 512, 1024].includes(blockSize)) throw options.invalid("option 'tile_size' must be 256, 512 or 1024");
-    const overviews = options.boolean('overviews', true);
+    const overviews = options.boolean('overviews', false);
     const resampling = options.enumValue('overview_resampling', RESAMPLINGS, 'nearest');
     if (!isDataCube(data) || !data.grid) {
       throw new ProcessException('FormatUnsuitable', 'GTiff can only store raster data cubes with x and y dimensions.');
