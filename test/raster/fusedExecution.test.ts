@@ -4,6 +4,7 @@ import { CollectionCube } from '../../src/raster/read/CollectionCube';
 import { readAll, forEachTile, setTilesInFlight, tileWindows } from '../../src/raster/tiles';
 import { FusedKernel, MASKED, runKernel } from '../../src/raster/fused/kernel';
 import { KernelPool } from '../../src/raster/fused/pool';
+import { takeBuffer } from '../../src/raster/fused/planeBuffers';
 import { computeFusedTile } from '../../src/raster/fused/execute';
 import { DataCube } from '../../src/raster/cube/DataCube';
 import type { TileContext, TileWindow } from '../../src/raster/cube/model';
@@ -110,6 +111,16 @@ describe('kernel pool', () => {
     });
     const results = await Promise.all(runs);
     results.forEach((v, k) => expect(v).toBeCloseTo(1 / (2 * k + 1), 12));
+  });
+
+  test('input planes come back from the workers and their buffers are reused for the next reads', async () => {
+    const n = 12_345;
+    const a = new Float64Array(n).fill(7);
+    const b = new Float64Array(n).fill(9);
+    await pool.run(DIFF_RATIO, [a, b], [MASKED, MASKED], n);
+    // A fresh buffer would be zero-filled; a recycled one still holds the old plane.
+    const reused = new Float64Array(takeBuffer(8 * n));
+    expect([7, 9]).toContain(reused[n - 1]);
   });
 
   test('a failing kernel rejects its task and the pool goes on working', async () => {

@@ -3,6 +3,8 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { FusedKernel, PlaneDecoding, runKernel } from './kernel';
 import type { KernelReply, KernelTask } from './protocol';
+import { transferList } from './transfer';
+import { recyclePlanes } from './planeBuffers';
 
 /** The compiled worker script (tests run from TypeScript sources, so they use the build in dist/). */
 function workerScript(): string {
@@ -35,7 +37,11 @@ export class KernelPool {
   constructor(readonly size: number) {}
 
   async run(kernel: FusedKernel, planes: ArrayLike<number>[], decoding: PlaneDecoding[], n: number): Promise<Float64Array> {
-    if (this.size === 0 || n * Math.max(planes.length, kernel.outputCells) < INLINE_VALUES) return runKernel(kernel, planes, decoding, n);
+    if (this.size === 0 || n * Math.max(planes.length, kernel.outputCells) < INLINE_VALUES) {
+      const out = runKernel(kernel, planes, decoding, n);
+      recyclePlanes(planes);
+      return out;
+    }
     const slot = this.leastBusy();
     const task: KernelTask = {
       id: this.nextId++,
@@ -94,7 +100,10 @@ export class KernelPool {
     this.pending.delete(reply.id);
     slot.busy--;
     if (slot.busy === 0) slot.worker.unref();
-    if (reply.ok) p.resolve(reply.out);
+    if (reply.ok) {
+      recyclePlanes(reply.planes);
+      p.resolve(reply.out);
+    }
     else p.reject(new Error(reply.message));
   }
 
@@ -110,17 +119,6 @@ export class KernelPool {
     }
     void slot.worker.terminate();
   }
-}
-
-/** The distinct buffers behind the planes, each transferred once. */
-function transferList(planes: ArrayLike<number>[]): ArrayBuffer[] {
-  const buffers = new Set<ArrayBuffer>();
-  for (const p of planes) {
-    const buffer = (p as Float64Array).buffer;
-    // Tag test, not instanceof: typed arrays may come from another realm (e.g. under jest). Shared buffers are never transferred.
-    if (Object.prototype.toString.call(buffer) === '[object ArrayBuffer]') buffers.add(buffer as ArrayBuffer);
-  }
-  return [...buffers];
 }
 
 let shared: KernelPool | undefined;

@@ -12,5 +12,5 @@ export interface KernelTask {
 }
 
 export type KernelReply =
-  | { id: number; ok: true; out: Float64Array }
+  | { id: number; ok: true; out: Float64Array; /** The input planes, handed back for reuse. */ planes: ArrayLike<number>[] }
   | { id: number; ok: false; message: string };

@@ -5,6 +5,7 @@
 import { parentPort } from 'node:worker_threads';
 import { kernelFunction } from './kernel';
 import type { KernelReply, KernelTask } from './protocol';
+import { transferList } from './transfer';
 
 const port = parentPort;
 if (port) {
@@ -14,8 +15,8 @@ if (port) {
     try {
       const out = new Float64Array(task.outputCells * task.n);
       kernelFunction(task.source)(task.planes, out, task.n, task.nd, task.sc, task.of);
-      reply = { id: task.id, ok: true, out };
-      transfer.push(out.buffer);
+      reply = { id: task.id, ok: true, out, planes: task.planes };
+      transfer.push(out.buffer, ...transferList(task.planes));
     } catch (err) {
       reply = { id: task.id, ok: false, message: err instanceof Error ? err.message : String(err) };
     }

@@ -5,6 +5,7 @@ import { DatasetCache } from './sources';
 import { alignment, readItemBand } from './readItemBand';
 import { gdalBuffer } from '../gdal/typedArrays';
 import { MASKED, Plane, PlaneDecoding } from '../fused/kernel';
+import { takeBuffer } from '../fused/planeBuffers';
 import { transformBounds, Bounds } from '../gdal/srs';
 import { nativeBounds } from './gridOf';
 
@@ -166,7 +167,7 @@ export class CollectionCube extends DataCube {
         decoding[j] = raw.decoding;
         return;
       }
-      const slice = new Float64Array(pixels).fill(NaN);
+      const slice = new Float64Array(takeBuffer(8 * pixels), 0, pixels).fill(NaN);
       if (items.length > 0) await this.readCell(items, b, target, slice, ctx);
       planes[j] = slice;
       decoding[j] = MASKED;
@@ -214,13 +215,13 @@ export class CollectionCube extends DataCube {
 
 /** Typed arrays for the GDAL data types a fused kernel can read directly. */
 const PLANE_TYPES: Record<string, ((n: number) => Plane) | undefined> = {
-  Byte: (n) => new Uint8Array(n),
-  UInt16: (n) => new Uint16Array(n),
-  Int16: (n) => new Int16Array(n),
-  UInt32: (n) => new Uint32Array(n),
-  Int32: (n) => new Int32Array(n),
-  Float32: (n) => new Float32Array(n),
-  Float64: (n) => new Float64Array(n),
+  Byte: (n) => new Uint8Array(takeBuffer(n), 0, n),
+  UInt16: (n) => new Uint16Array(takeBuffer(2 * n), 0, n),
+  Int16: (n) => new Int16Array(takeBuffer(2 * n), 0, n),
+  UInt32: (n) => new Uint32Array(takeBuffer(4 * n), 0, n),
+  Int32: (n) => new Int32Array(takeBuffer(4 * n), 0, n),
+  Float32: (n) => new Float32Array(takeBuffer(4 * n), 0, n),
+  Float64: (n) => new Float64Array(takeBuffer(8 * n), 0, n),
 };
 
 function windowBounds(target: SpatialGrid): Bounds {

@@ -1,69 +1,94 @@
 import gdal from 'gdal-async';
 import { OpenEOError } from '../../errors/OpenEOError';
 
-interface Entry {
+interface Handle {
+  href: string;
   dataset: Promise<gdal.Dataset>;
   users: number;
   /** Evicted while in use: close when the last user is done. */
   evicted: boolean;
 }
 
+/** Handles one file may have open at once: one per tile being read concurrently. */
+const HANDLES_PER_FILE = 4;
+
 /**
- * Open GDAL datasets of one load_collection, shared by all its tiles. Each file is opened once
- * (asynchronously); only the most recently used stay open, so collections with many files don't
- * exhaust file handles, and a dataset is closed only when no read is using it.
+ * Open GDAL datasets of one load_collection, shared by all its tiles. gdal-async serialises
+ * everything done with one dataset handle, and even the main thread waits for a handle that a
+ * background read holds; so a file read by several tiles at once gets up to HANDLES_PER_FILE
+ * handles, each used by one read at a time where possible. Only the most recently used handles
+ * stay open, so collections with many files don't exhaust file descriptors, and a handle is
+ * closed only when no read is using it.
  */
 export class DatasetCache {
-  private readonly entries = new Map<string, Entry>();
+  /** Handles in least-recently-used order (Map iteration order), keyed by a unique key per handle. */
+  private readonly handles = new Map<string, Handle>();
+  private readonly byHref = new Map<string, Set<string>>();
+  private nextKey = 0;
 
-  constructor(private readonly maxOpen = 64) {}
+  constructor(private readonly maxOpen = 256) {}
 
-  /** Runs `use` with the open dataset of `href`. */
+  /** Runs `use` with an open dataset of `href`. */
   async with<T>(href: string, use: (ds: gdal.Dataset) => Promise<T>): Promise<T> {
-    const entry = this.acquire(href);
+    const handle = this.acquire(href);
     try {
-      return await use(await entry.dataset);
+      return await use(await handle.dataset);
     } finally {
-      entry.users--;
-      if (entry.evicted && entry.users === 0) await close(entry);
+      handle.users--;
+      if (handle.evicted && handle.users === 0) await close(handle);
     }
   }
 
-  private acquire(href: string): Entry {
-    let entry = this.entries.get(href);
-    if (entry) {
-      // Re-insert to mark as recently used.
-      this.entries.delete(href);
-    } else {
-      entry = {
-        dataset: gdal.openAsync(href).catch(() => {
-          this.entries.delete(href);
-          // No path in the message: clients should not learn the server's file layout.
-          throw new OpenEOError('Internal', { message: 'a data file of the collection cannot be read (it may have been moved or deleted)' });
-        }),
-        users: 0,
-        evicted: false,
-      };
+  private acquire(href: string): Handle {
+    const keys = this.byHref.get(href) ?? new Set<string>();
+    this.byHref.set(href, keys);
+    let best: [string, Handle] | undefined;
+    for (const key of keys) {
+      const h = this.handles.get(key)!;
+      if (!best || h.users < best[1].users) best = [key, h];
     }
-    entry.users++;
-    this.entries.set(href, entry);
+    if (!best || (best[1].users > 0 && keys.size < HANDLES_PER_FILE)) {
+      const key = String(this.nextKey++);
+      best = [key, { href, dataset: this.open(href, key), users: 0, evicted: false }];
+      keys.add(key);
+    }
+    const [key, handle] = best;
+    // Re-insert to mark as recently used.
+    this.handles.delete(key);
+    this.handles.set(key, handle);
+    handle.users++;
     this.evictOldest();
-    return entry;
+    return handle;
+  }
+
+  private open(href: string, key: string): Promise<gdal.Dataset> {
+    return gdal.openAsync(href).catch(() => {
+      this.forget(key, href);
+      // No path in the message: clients should not learn the server's file layout.
+      throw new OpenEOError('Internal', { message: 'a data file of the collection cannot be read (it may have been moved or deleted)' });
+    });
+  }
+
+  private forget(key: string, href: string): void {
+    this.handles.delete(key);
+    const keys = this.byHref.get(href);
+    keys?.delete(key);
+    if (keys?.size === 0) this.byHref.delete(href);
   }
 
   private evictOldest(): void {
-    while (this.entries.size > this.maxOpen) {
-      const [href, oldest] = this.entries.entries().next().value as [string, Entry];
-      this.entries.delete(href);
+    while (this.handles.size > this.maxOpen) {
+      const [key, oldest] = this.handles.entries().next().value as [string, Handle];
+      this.forget(key, oldest.href);
       oldest.evicted = true;
       if (oldest.users === 0) void close(oldest);
     }
   }
 }
 
-async function close(entry: Entry): Promise<void> {
+async function close(handle: Handle): Promise<void> {
   try {
-    (await entry.dataset).close();
+    (await handle.dataset).close();
   } catch {
     // A dataset that failed to open has nothing to close.
   }
