@@ -1,3 +1,4 @@
+import './threadpool';
 import { ConfigError, loadConfig } from './config/load';
 import { createLogger } from './logger';
 import { closeContext, createContext, prepare, startServer } from './server';

@@ -3,6 +3,7 @@
  * progress and the outcome to the process manager over IPC, then exits. Running in its own
  * process keeps the API responsive and lets a cancel kill the computation outright.
  */
+import '../threadpool';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
