@@ -6,6 +6,7 @@
  * and numeric constants only (never from user-supplied strings), so turning it into a
  * function is safe. The same source runs on the main thread and in the worker pool.
  */
+import { numberLiteral } from '../../processes/compile/numbers';
 
 /** A numeric typed array as GDAL reads it (native data type of the file). */
 export type Plane =
@@ -17,9 +18,12 @@ export interface FusedKernel {
   /**
    * Body of `function (ins, out, n, nd, sc, of)`:
    * - `ins[j]`: plane of input j (n values, any numeric typed array);
-   * - `nd[j]`, `sc[j]`, `of[j]`: how input j is decoded — a raw value equal to `nd[j]` is no-data
-   *   (NaN), any other becomes `raw * sc[j] + of[j]`; Float64 planes already masked come with
-   *   nd = NaN, sc = 1, of = 0;
+   * - a raw value of input j is decoded where the source holds `decodingMarker(j, raw)`: equal to
+   *   the plane's no-data value it is NaN, else `raw * scale + offset` (see PlaneDecoding). The
+   *   markers are replaced by literals for the planes at hand (specializedSource), because one
+   *   generic expression with the decoding held in variables made V8 compile big kernels into
+   *   far slower code;
+   * - `nd[j]`, `sc[j]`, `of[j]`: the same decoding as numbers, for hand-written kernels;
    * - `out`: Float64Array of outputCells × n values, output cell o of pixel p at `out[o * n + p]`.
    */
   readonly source: string;
@@ -53,6 +57,27 @@ export function kernelFunction(source: string): KernelFunction {
   return fn;
 }
 
+/** Where a kernel source decodes the raw value `raw` (an identifier) of input j. */
+export function decodingMarker(j: number, raw: string): string {
+  return `__decode${j}(${raw})`;
+}
+
+const MARKER = /__decode(\d+)\((r\d+)\)/g;
+
+/**
+ * The kernel source with each decoding marker replaced by the plane's decoding written as
+ * number literals: nothing but a comparison with the no-data value and, unless the scaling is
+ * the identity (left out, as the readers do, so even -0 stays -0), a multiply-add.
+ */
+export function specializedSource(source: string, decoding: readonly PlaneDecoding[]): string {
+  return source.replace(MARKER, (_m, j: string, raw: string) => {
+    const d = decoding[Number(j)];
+    if (!d) throw new Error(`no decoding for kernel input ${j}`);
+    const value = d.scale === 1 && d.offset === 0 ? raw : `(${raw} * ${numberLiteral(d.scale)} + ${numberLiteral(d.offset)})`;
+    return Number.isNaN(d.nodata) ? value : `(${raw} === ${numberLiteral(d.nodata)} ? NaN : ${value})`;
+  });
+}
+
 /** Decoding of one input plane (see FusedKernel.source). */
 export interface PlaneDecoding {
   nodata: number;
@@ -69,6 +94,6 @@ export function runKernel(kernel: FusedKernel, planes: ArrayLike<number>[], deco
   const nd = Float64Array.from(decoding, (d) => d.nodata);
   const sc = Float64Array.from(decoding, (d) => d.scale);
   const of = Float64Array.from(decoding, (d) => d.offset);
-  kernelFunction(kernel.source)(planes, out, n, nd, sc, of);
+  kernelFunction(specializedSource(kernel.source, decoding))(planes, out, n, nd, sc, of);
   return out;
 }

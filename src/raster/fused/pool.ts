@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { FusedKernel, PlaneDecoding, runKernel } from './kernel';
+import { FusedKernel, PlaneDecoding, runKernel, specializedSource } from './kernel';
 import type { KernelReply, KernelTask } from './protocol';
 import { transferList } from './transfer';
 import { recyclePlanes } from './planeBuffers';
@@ -45,7 +45,7 @@ export class KernelPool {
     const slot = this.leastBusy();
     const task: KernelTask = {
       id: this.nextId++,
-      source: kernel.source,
+      source: specializedSource(kernel.source, decoding),
       planes,
       nd: Float64Array.from(decoding, (d) => d.nodata),
       sc: Float64Array.from(decoding, (d) => d.scale),
