@@ -15,6 +15,8 @@ COPY scripts ./scripts
 RUN node_modules/.bin/tsc -p tsconfig.json
 
 ENV OPENEO_DATA_DIR=/data PORT=5000
+# See scripts/memory-env.sh: keeps resident memory close to what the threads really use.
+ENV MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072
 VOLUME /data
 EXPOSE 5000
 CMD ["node", "dist/index.js"]
