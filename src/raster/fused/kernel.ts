@@ -7,6 +7,7 @@
  * function is safe. The same source runs on the main thread and in the worker pool.
  */
 import { numberLiteral } from '../../processes/compile/numbers';
+import { takeBuffer } from './planeBuffers';
 
 /** A numeric typed array as GDAL reads it (native data type of the file). */
 export type Plane =
@@ -90,7 +91,7 @@ export const MASKED: PlaneDecoding = { nodata: NaN, scale: 1, offset: 0 };
 
 /** Runs a kernel on the calling thread. */
 export function runKernel(kernel: FusedKernel, planes: ArrayLike<number>[], decoding: PlaneDecoding[], n: number): Float64Array {
-  const out = new Float64Array(kernel.outputCells * n);
+  const out = new Float64Array(takeBuffer(8 * kernel.outputCells * n), 0, kernel.outputCells * n);
   const nd = Float64Array.from(decoding, (d) => d.nodata);
   const sc = Float64Array.from(decoding, (d) => d.scale);
   const of = Float64Array.from(decoding, (d) => d.offset);

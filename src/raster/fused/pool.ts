@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { FusedKernel, PlaneDecoding, runKernel, specializedSource } from './kernel';
 import type { KernelReply, KernelTask } from './protocol';
 import { transferList } from './transfer';
-import { recyclePlanes } from './planeBuffers';
+import { recyclePlanes, takeBuffer } from './planeBuffers';
 
 /** The compiled worker script (tests run from TypeScript sources, so they use the build in dist/). */
 function workerScript(): string {
@@ -52,8 +52,9 @@ export class KernelPool {
       of: Float64Array.from(decoding, (d) => d.offset),
       n,
       outputCells: kernel.outputCells,
+      out: new Float64Array(takeBuffer(8 * kernel.outputCells * n), 0, kernel.outputCells * n),
     };
-    const transfer = transferList(planes);
+    const transfer = transferList([...planes, task.out]);
     return new Promise<Float64Array>((resolve, reject) => {
       this.pending.set(task.id, { resolve, reject, slot });
       slot.busy++;

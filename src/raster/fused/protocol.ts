@@ -9,6 +9,8 @@ export interface KernelTask {
   of: Float64Array;
   n: number;
   outputCells: number;
+  /** Where the kernel writes its outputCells × n values (a recycled buffer, transferred). */
+  out: Float64Array;
 }
 
 export type KernelReply =

@@ -11,12 +11,11 @@ const port = parentPort;
 if (port) {
   port.on('message', (task: KernelTask) => {
     let reply: KernelReply;
-    const transfer: ArrayBuffer[] = [];
+    let transfer: ArrayBuffer[] = [];
     try {
-      const out = new Float64Array(task.outputCells * task.n);
-      kernelFunction(task.source)(task.planes, out, task.n, task.nd, task.sc, task.of);
-      reply = { id: task.id, ok: true, out, planes: task.planes };
-      transfer.push(out.buffer, ...transferList(task.planes));
+      kernelFunction(task.source)(task.planes, task.out, task.n, task.nd, task.sc, task.of);
+      reply = { id: task.id, ok: true, out: task.out, planes: task.planes };
+      transfer = transferList([task.out, ...task.planes]);
     } catch (err) {
       reply = { id: task.id, ok: false, message: err instanceof Error ? err.message : String(err) };
     }

@@ -95,7 +95,7 @@ export class CollectionCube extends DataCube {
     const key = `${bandNumber}:${href}`;
     let value = this.nodata.get(key);
     if (!value) {
-      value = this.datasets.with(href, async (ds) => (await ds.bands.getAsync(bandNumber)).noDataValue);
+      value = this.datasets.withBand(href, bandNumber, async (b) => b.noDataValue);
       this.nodata.set(key, value);
     }
     return value;
@@ -189,10 +189,9 @@ export class CollectionCube extends DataCube {
     if (!make) return null;
     ctx.signal.throwIfAborted();
     const plane = gdalBuffer(make(target.width * target.height));
-    await this.datasets.with(asset.href, async (ds) => {
-      const gdalBand = await ds.bands.getAsync(asset.band);
-      await gdalBand.pixels.readAsync(align.col, align.row, target.width, target.height, plane);
-    });
+    await this.datasets.withBand(asset.href, asset.band, (gdalBand) =>
+      gdalBand.pixels.readAsync(align.col, align.row, target.width, target.height, plane),
+    );
     ctx.stats.inputPixels += plane.length;
     const scaled = band.applyScale === true;
     const nodata = info.nodata === null ? NaN : plane instanceof Float32Array ? Math.fround(info.nodata) : info.nodata;
@@ -205,7 +204,7 @@ export class CollectionCube extends DataCube {
     if (!info) {
       info = Promise.all([
         this.nodataOf(href, bandNumber, band),
-        this.datasets.with(href, async (ds) => (await ds.bands.getAsync(bandNumber)).dataType ?? ''),
+        this.datasets.withBand(href, bandNumber, async (b) => b.dataType ?? ''),
       ]).then(([nodata, dataType]) => ({ nodata, dataType }));
       this.bandInfos.set(key, info);
     }

@@ -4,6 +4,8 @@ import { OpenEOError } from '../../errors/OpenEOError';
 interface Handle {
   href: string;
   dataset: Promise<gdal.Dataset>;
+  /** Band objects of this handle, fetched once: every asynchronous gdal-async call costs the main thread a fraction of a millisecond. */
+  bands: Map<number, Promise<gdal.RasterBand>>;
   users: number;
   /** Evicted while in use: close when the last user is done. */
   evicted: boolean;
@@ -29,10 +31,26 @@ export class DatasetCache {
   constructor(private readonly maxOpen = 256) {}
 
   /** Runs `use` with an open dataset of `href`. */
-  async with<T>(href: string, use: (ds: gdal.Dataset) => Promise<T>): Promise<T> {
+  with<T>(href: string, use: (ds: gdal.Dataset) => Promise<T>): Promise<T> {
+    return this.using(href, async (handle) => use(await handle.dataset));
+  }
+
+  /** Runs `use` with band `bandNumber` of an open dataset of `href`. */
+  withBand<T>(href: string, bandNumber: number, use: (band: gdal.RasterBand) => Promise<T>): Promise<T> {
+    return this.using(href, async (handle) => {
+      let band = handle.bands.get(bandNumber);
+      if (!band) {
+        band = handle.dataset.then((ds) => ds.bands.getAsync(bandNumber));
+        handle.bands.set(bandNumber, band);
+      }
+      return use(await band);
+    });
+  }
+
+  private async using<T>(href: string, use: (handle: Handle) => Promise<T>): Promise<T> {
     const handle = this.acquire(href);
     try {
-      return await use(await handle.dataset);
+      return await use(handle);
     } finally {
       handle.users--;
       if (handle.evicted && handle.users === 0) await close(handle);
@@ -49,7 +67,7 @@ export class DatasetCache {
     }
     if (!best || (best[1].users > 0 && keys.size < HANDLES_PER_FILE)) {
       const key = String(this.nextKey++);
-      best = [key, { href, dataset: this.open(href, key), users: 0, evicted: false }];
+      best = [key, { href, dataset: this.open(href, key), bands: new Map(), users: 0, evicted: false }];
       keys.add(key);
     }
     const [key, handle] = best;

@@ -1,4 +1,5 @@
 import gdal from 'gdal-async';
+import { takeBuffer } from '../fused/planeBuffers';
 
 type NumericArray = Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array;
 
@@ -34,7 +35,11 @@ export const OUTPUT_DATA_TYPES: Record<string, OutputDataType> = {
  */
 export function convertPlane(values: Float64Array, type: OutputDataType, nodata: number): NumericArray {
   if (type.name === 'float64' && Number.isNaN(nodata)) return values;
-  const out = type.create(values.length);
+  // Every element is written below, so a recycled buffer will do (see planeBuffers).
+  const probe = type.create(0);
+  const out = new (probe.constructor as new (b: ArrayBuffer, o: number, n: number) => NumericArray)(
+    takeBuffer(values.length * probe.BYTES_PER_ELEMENT), 0, values.length,
+  );
   if (!type.integer) {
     for (let i = 0; i < values.length; i++) {
       const v = values[i];

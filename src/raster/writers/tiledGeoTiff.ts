@@ -4,6 +4,7 @@ import type { TileContext } from '../cube/model';
 import { spatialReference } from '../gdal/srs';
 import { gdalBuffer } from '../gdal/typedArrays';
 import { forEachTile } from '../tiles';
+import { recyclePlanes } from '../fused/planeBuffers';
 import { OutputBand, outputBands } from './bandLayout';
 import { BandStatistics } from './statistics';
 import { OutputDataType, convertPlane, nodataTest } from './dataTypes';
@@ -56,7 +57,10 @@ export async function writeTiledGeoTiff(cube: DataCube, ctx: TileContext, option
         const plane = convertPlane(tile.subarray(c * pixels, (c + 1) * pixels), options.dataType, options.nodata);
         statistics[c].add(plane, isNodata);
         await gdalBands[c].pixels.writeAsync(win.x, win.y, win.width, win.height, gdalBuffer(plane));
+        recyclePlanes([plane]);
       }
+      // Tiles of parallel (fused) cubes are fresh buffers nobody else holds: reuse them too.
+      if (cube.parallelTiles) recyclePlanes([tile]);
     });
 
     const metadata = bands.map((band, c) => {
