@@ -52,7 +52,7 @@ test('concurrent requests for the same tile share one computation', async () => 
 });
 
 test('cubes with too many values per pixel are not worth caching', () => {
-  // Two bands: 4 MiB a tile, two rows of a 4096-wide lattice fit.
+  // Two bands: 4 MiB a tile, four rows of a 4096-wide lattice fit.
   expect(new AlignedTileCache(new CountingCube(4096, 4096)).useful).toBe(true);
   // The same bands over a grid so wide that two rows of tiles exceed the budget.
   expect(new AlignedTileCache(new CountingCube(40000, 1000)).useful).toBe(false);

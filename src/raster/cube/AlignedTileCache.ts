@@ -16,16 +16,18 @@ export class AlignedTileCache {
   private readonly tiles = new Map<string, Promise<Float64Array>>();
   private readonly capacity: number;
 
+  /** Tiles worth keeping: four rows of the lattice and a few more (a warp's row of target tiles can slant across several rows of source tiles). */
+  private readonly needed: number;
+
   constructor(private readonly cube: DataCube) {
     const tileBytes = Math.max(1, cube.cellsPerPixel) * EDGE * EDGE * 8;
-    this.capacity = Math.floor(BUDGET_BYTES / tileBytes);
+    this.needed = cube.grid ? 4 * Math.ceil(cube.grid.width / EDGE) + 4 : 0;
+    this.capacity = Math.min(this.needed, Math.floor(BUDGET_BYTES / tileBytes));
   }
 
-  /** Whether enough tiles fit in the budget for caching to pay off (two rows of the lattice). */
+  /** Whether the tiles worth keeping fit in the memory budget. */
   get useful(): boolean {
-    const grid = this.cube.grid;
-    if (!grid) return false;
-    return this.capacity >= 2 * Math.ceil(grid.width / EDGE) + 2;
+    return this.needed > 0 && this.capacity >= this.needed;
   }
 
   /** The values of `win` in the cube's tile layout, assembled from lattice tiles. */
