@@ -50,6 +50,9 @@ const BINARY: Array<[string, string, string]> = [
 ];
 const OPERANDS: unknown[] = [0, -0, 2, -1.5, 0.5, null, true, Infinity];
 const LOGIC = ['and', 'or', 'xor'];
+const dates = (count: number) => Array.from({ length: count }, (_, k) => new Date(Date.UTC(2020, 0, 1 + 3 * k)).toISOString().slice(0, 10));
+const FORTY_DATES = dates(40);
+const LONG_SERIES = dates(600);
 const REDUCERS = ['sum', 'mean', 'product', 'min', 'max', 'median', 'variance', 'sd', 'first', 'last'];
 
 /** A binary process between two bands of `data`, so both operands vary per pixel. */
@@ -123,13 +126,26 @@ const CASES: CallbackCase[] = [
     reducer(`${id} of one value`, one(id, { data: P('data') }), ['B04']),
     reducer(`${id} of nothing`, one(id, { data: P('data') }), []),
     reducer(`${id} of twelve dates`, one(id, { data: P('data') }), Array.from({ length: 12 }, (_, k) => `2023-${String(k + 1).padStart(2, '0')}-01`)),
+    reducer(`${id} of forty dates`, one(id, { data: P('data'), ignore_nodata: id !== 'sum' }), FORTY_DATES),
+    // Too long to write out: the kernel loops over the planes.
+    reducer(`${id} of six hundred dates`, one(id, { data: P('data'), ignore_nodata: id !== 'mean' }), LONG_SERIES),
   ]),
   ...['all', 'any'].flatMap((id) => [
     reducer(id, one(id, { data: P('data') })),
     reducer(`${id} not ignoring no-data`, one(id, { data: P('data'), ignore_nodata: false })),
     reducer(`${id} of nothing`, one(id, { data: P('data') }), []),
+    reducer(`${id} of forty dates`, one(id, { data: P('data'), ignore_nodata: id === 'all' }), FORTY_DATES),
+    reducer(`${id} of six hundred dates`, one(id, { data: P('data'), ignore_nodata: id === 'any' }), LONG_SERIES),
   ]),
   reducer('count', one('count', { data: P('data') })),
+  reducer('count of six hundred dates', one('count', { data: P('data') }), LONG_SERIES),
+  reducer('long and short reductions of the same planes', nodes({
+    a: ['mean', { data: P('data') }],
+    b: ['first', { data: P('data') }],
+    c: ['array_element', { data: P('data'), index: 39 }],
+    d: ['add', { x: N('b'), y: N('c') }],
+    r: ['subtract', { x: N('a'), y: N('d') }],
+  }), LONG_SERIES),
   reducer('count everything', one('count', { data: P('data'), condition: true })),
   reducer('count of nothing', one('count', { data: P('data') }), []),
   reducer('array_element by index', one('array_element', { data: P('data'), index: 2 })),
@@ -213,6 +229,36 @@ describe('a compiled callback computes exactly what the node-by-node path comput
       const actual = runFused(kernel, input, PIXELS);
       expect(firstDifference(actual, expected)).toBeUndefined();
     }
+  });
+});
+
+describe('kernels decode raw planes themselves', () => {
+  const decoding = { nodata: 0, scale: 0.0001, offset: -0.1 };
+  const graphs: Array<[string, ProcessGraph]> = [
+    ['mean', one('mean', { data: P('data') })],
+    ['median', one('median', { data: P('data'), ignore_nodata: false })],
+    ['normalized difference of two planes', betweenBands('normalized_difference', 'x', 'y', 0, 1)],
+  ];
+  test.each([12, 600])('%i raw planes with no-data, scale and offset give what decoding them first gives', async (count) => {
+    const rng = new Random(3);
+    const raw = Array.from({ length: count }, () => Uint16Array.from({ length: PIXELS }, () => (rng.chance(0.2) ? 0 : rng.int(1, 10000))));
+    // As the readers deliver them: no-data masked, then scaled.
+    const decoded = raw.map((plane) => Float64Array.from(plane, (v) => (v === 0 ? NaN : v * decoding.scale + decoding.offset)));
+    for (const [name, graph] of graphs) {
+      const c = reducer(name, graph, LONG_SERIES.slice(0, count));
+      const kernel = kernelOf(compileCase(c)!);
+      const fused = runFused(kernel, raw, PIXELS, raw.map(() => decoding));
+      expect(firstDifference(fused, await nodePath(c, decoded, PIXELS))).toBeUndefined();
+    }
+  });
+
+  test('a reducer over a few planes writes each one out; over many it loops over them', () => {
+    const short = kernelOf(compileCase(reducer('mean', one('mean', { data: P('data') }), FORTY_DATES))!);
+    expect(short.source.match(/__decode/g)).toHaveLength(40);
+    const long = kernelOf(compileCase(reducer('mean', one('mean', { data: P('data') }), LONG_SERIES))!);
+    expect(long.inputCells).toHaveLength(600);
+    expect(long.source).toMatch(/for \(let k = 0; k < 600; k\+\+\)/);
+    expect(long.source).not.toContain('__decode');
   });
 });
 

@@ -5,6 +5,7 @@
  */
 import { numberLiteral } from '../../src/processes/compile/numbers';
 import { ExprGraph } from '../../src/processes/compile/ir';
+import { specializedSource } from '../../src/raster/fused/kernel';
 import type { ProcessGraph } from '../../src/processes/graph/types';
 import { CallbackCase, N, P, compileCase, firstDifference, kernelOf, nodePath, nodes, one, runFused } from './fusedHelpers';
 
@@ -16,9 +17,10 @@ const KEYWORDS = new Set([
   'const', 'let', 'for', 'if', 'else', 'function', 'return', 'new', 'NaN', 'Infinity', 'Math', 'Number', 'Float64Array',
   'abs', 'sign', 'sqrt', 'exp', 'log', 'sin', 'cos', 'tan', 'asin', 'acos', 'atan', 'sinh', 'cosh', 'tanh', 'asinh', 'acosh', 'atanh',
   'atan2', 'pow', 'min', 'max', 'ceil', 'floor', 'trunc', 'toPrecision', 'sort', 'length', 'push', 'subarray',
-  'ins', 'out', 'n', 'nd', 'sc', 'of', 'p', 'k', 'x', 'f', 'c', 'lo', 'd', 'r', 'y', 'a', 'b', 's', 'h', 'mb', 'mv', 'med', 'rhe', 'fmod', 'e',
+  'ins', 'out', 'n', 'nd', 'sc', 'of', 'p', 'k', 'j', 'x', 'f', 'c', 'lo', 'd', 'r', 'y', 'a', 'b', 's', 'h', 'e', 'mb', 'mv', 'med', 'rhe', 'fmod',
+  'hn', 'id', 'Uint8Array', 'from',
 ]);
-const GENERATED = /^(v|r|in|nd|sc|of|id|s|c|q|m|w|f)\d+$/;
+const GENERATED = /^(v|r|in|j|x|s|c|q|m|w|f|__decode)\d+$/;
 
 /** Everything in the source that is not a known word, a generated name, a number or an operator. */
 function unexpectedTokens(source: string): string[] {
@@ -60,6 +62,8 @@ describe('text from a request stays out of the kernel source', () => {
     expect(kernel.source).not.toContain('while');
     expect(kernel.source).not.toMatch(/["'`]/);
     expect(unexpectedTokens(kernel.source)).toEqual([]);
+    // The source as it runs, with the planes' decoding written in.
+    expect(unexpectedTokens(specializedSource(kernel.source, kernel.inputCells.map(() => ({ nodata: 0, scale: 0.5, offset: -1 }))))).toEqual([]);
     expect(firstDifference(runFused(kernel, PLANES, 5), await nodePath(c, PLANES, 5))).toBeUndefined();
   });
 

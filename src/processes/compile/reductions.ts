@@ -1,20 +1,52 @@
 /**
  * Reducers of fused kernels: operators over any number of operands (the values of one pixel
- * along a dimension), written out as straight-line statements per pixel. Each follows the tile
- * fast path of its library process (reduceTile, statisticTile, pickTile, quantifierTile,
- * countTile), including the order in which values are accumulated, so sums round alike.
+ * along a dimension). Each follows the tile fast path of its library process (reduceTile,
+ * statisticTile, pickTile, quantifierTile, countTile), including the order in which values are
+ * accumulated, so sums round alike.
+ *
+ * A reducer is written against `Operands`, which either spells out every operand (short lists,
+ * or operands that are expressions) or loops over a scratch array of them (long lists of input
+ * planes, which would otherwise make the kernel too large for the engine to optimise).
  *
  * Attribute 0, where present, is 1 when no-data is ignored (skipped) and 0 when it spoils the
  * result.
  */
 
+export interface Operands {
+  readonly length: number;
+  /** Statements running `body(v)` for every operand `v`, in order (reversed: last first). */
+  each(body: (v: string) => string[], reversed?: boolean): string[];
+  /** An expression for operand k. */
+  at(k: number): string;
+}
+
+/** Operands written out one by one. */
+export function listedOperands(a: string[]): Operands {
+  return {
+    length: a.length,
+    each: (body, reversed) => (reversed ? [...a].reverse() : a).flatMap(body),
+    at: (k) => a[k],
+  };
+}
+
+/** Operands held in the scratch array `name` (filled before the reducer runs). */
+export function loopedOperands(name: string, length: number): Operands {
+  return {
+    length,
+    each: (body, reversed) => [
+      reversed ? `for (let k = ${length - 1}; k >= 0; k--) {` : `for (let k = 0; k < ${length}; k++) {`,
+      `  const e = ${name}[k];`,
+      ...body('e').map((l) => `  ${l}`),
+      '}',
+    ],
+    at: (k) => `${name}[${k}]`,
+  };
+}
+
 export interface Reduction {
   attrs: number;
-  /**
-   * Statements that leave the result in the variable named `target`; `a` are the operands,
-   * `tmp(name)` a name private to this use.
-   */
-  lines(target: string, a: string[], ignore: boolean, tmp: (name: string) => string): string[];
+  /** Statements that leave the result in the variable named `target`; `tmp(name)` is a name private to this use. */
+  lines(target: string, a: Operands, ignore: boolean, tmp: (name: string) => string): string[];
   /** Whether the kernel needs the median scratch buffer of the prelude. */
   scratch?: boolean;
 }
@@ -25,19 +57,13 @@ function accumulate(start: string, step: (acc: string, v: string) => string, fin
     attrs: 1,
     lines(target, a, ignore, tmp) {
       const [acc, count, spoiled] = [tmp('s'), tmp('c'), tmp('q')];
-      const out = [`let ${acc} = ${start}, ${count} = 0, ${spoiled} = 0;`];
-      for (const v of a) out.push(`if (${v} === ${v}) { ${step(acc, v)} ${count}++; } else ${spoiled} = 1;`);
-      out.push(`const ${target} = ${count} === 0 || ${ignore ? '0' : spoiled} ? NaN : ${finish(acc, count)};`);
-      return out;
+      return [
+        `let ${acc} = ${start}, ${count} = 0, ${spoiled} = 0;`,
+        ...a.each((v) => [`if (${v} === ${v}) { ${step(acc, v)} ${count}++; } else ${spoiled} = 1;`]),
+        `const ${target} = ${count} === 0 || ${ignore ? '0' : spoiled} ? NaN : ${finish(acc, count)};`,
+      ];
     },
   };
-}
-
-/** Valid values counted and summed in order (what variance and sd start from). */
-function sumValid(a: string[], acc: string, count: string, spoiled: string): string[] {
-  const out = [`let ${acc} = 0, ${count} = 0, ${spoiled} = 0;`];
-  for (const v of a) out.push(`if (${v} === ${v}) { ${acc} += ${v}; ${count}++; } else ${spoiled} = 1;`);
-  return out;
 }
 
 /** Sample variance of the valid values, NaN for fewer than two; `root` takes its square root (sd). */
@@ -46,16 +72,17 @@ function spread(root: boolean): Reduction {
     attrs: 1,
     lines(target, a, ignore, tmp) {
       const [acc, count, spoiled, mean, squares, result] = [tmp('s'), tmp('c'), tmp('q'), tmp('m'), tmp('w'), tmp('r')];
-      const out = sumValid(a, acc, count, spoiled);
-      out.push(`let ${result} = NaN;`);
-      out.push(`if (${count} >= 2 && !(${ignore ? '0' : spoiled})) {`);
-      out.push(`  const ${mean} = ${acc} / ${count};`);
-      out.push(`  let ${squares} = 0;`);
-      for (const v of a) out.push(`  if (${v} === ${v}) ${squares} += (${v} - ${mean}) * (${v} - ${mean});`);
-      out.push(`  ${result} = ${squares} / (${count} - 1);`);
-      out.push('}');
-      out.push(`const ${target} = ${root ? `Math.sqrt(${result})` : result};`);
-      return out;
+      return [
+        `let ${acc} = 0, ${count} = 0, ${spoiled} = 0, ${result} = NaN;`,
+        ...a.each((v) => [`if (${v} === ${v}) { ${acc} += ${v}; ${count}++; } else ${spoiled} = 1;`]),
+        `if (${count} >= 2 && !(${ignore ? '0' : spoiled})) {`,
+        `  const ${mean} = ${acc} / ${count};`,
+        `  let ${squares} = 0;`,
+        ...a.each((v) => [`if (${v} === ${v}) ${squares} += (${v} - ${mean}) * (${v} - ${mean});`]).map((l) => `  ${l}`),
+        `  ${result} = ${squares} / (${count} - 1);`,
+        '}',
+        `const ${target} = ${root ? `Math.sqrt(${result})` : result};`,
+      ];
     },
   };
 }
@@ -65,10 +92,9 @@ function pick(fromEnd: boolean): Reduction {
   return {
     attrs: 1,
     lines(target, a, ignore) {
-      if (!ignore) return [`const ${target} = ${a.length === 0 ? 'NaN' : fromEnd ? a[a.length - 1] : a[0]};`];
-      // Assign in the opposite order, so the value that should win is assigned last.
-      const order = fromEnd ? a : [...a].reverse();
-      return [`let ${target} = NaN;`, ...order.map((v) => `if (${v} === ${v}) ${target} = ${v};`)];
+      if (!ignore) return [`const ${target} = ${a.length === 0 ? 'NaN' : a.at(fromEnd ? a.length - 1 : 0)};`];
+      // Visit in the opposite order, so the value that should win is assigned last.
+      return [`let ${target} = NaN;`, ...a.each((v) => [`if (${v} === ${v}) ${target} = ${v};`], !fromEnd)];
     },
   };
 }
@@ -79,10 +105,11 @@ function quantifier(dominant: 0 | 1): Reduction {
     attrs: 1,
     lines(target, a, ignore, tmp) {
       const [found, sawNodata] = [tmp('f'), tmp('q')];
-      const out = [`let ${found} = 0, ${sawNodata} = 0;`];
-      for (const v of a) out.push(`if (${v} === ${dominant}) ${found} = 1; else if (${v} !== ${v}) ${sawNodata} = 1;`);
-      out.push(`const ${target} = ${found} ? ${dominant} : ${ignore ? '0' : sawNodata} ? NaN : ${1 - dominant};`);
-      return out;
+      return [
+        `let ${found} = 0, ${sawNodata} = 0;`,
+        ...a.each((v) => [`if (${v} === ${dominant}) ${found} = 1; else if (${v} !== ${v}) ${sawNodata} = 1;`]),
+        `const ${target} = ${found} ? ${dominant} : ${ignore ? '0' : sawNodata} ? NaN : ${1 - dominant};`,
+      ];
     },
   };
 }
@@ -101,10 +128,11 @@ export const REDUCTIONS = {
     lines(target, a, ignore, tmp) {
       // The valid values go to the shared scratch buffer; `mv[c]` is its view of length c.
       const [count, spoiled] = [tmp('c'), tmp('q')];
-      const out = [`let ${count} = 0, ${spoiled} = 0;`];
-      for (const v of a) out.push(`if (${v} === ${v}) mb[${count}++] = ${v}; else ${spoiled} = 1;`);
-      out.push(`const ${target} = ${count} === 0 || ${ignore ? '0' : spoiled} ? NaN : med(mv[${count}]);`);
-      return out;
+      return [
+        `let ${count} = 0, ${spoiled} = 0;`,
+        ...a.each((v) => [`if (${v} === ${v}) mb[${count}++] = ${v}; else ${spoiled} = 1;`]),
+        `const ${target} = ${count} === 0 || ${ignore ? '0' : spoiled} ? NaN : med(mv[${count}]);`,
+      ];
     },
   },
   first: pick(false),
@@ -114,9 +142,13 @@ export const REDUCTIONS = {
   /** count with its default condition: the finite values. */
   countValid: {
     attrs: 0,
-    lines(target, a) {
-      const terms = a.map((v) => `(${v} === ${v} && ${v} !== Infinity && ${v} !== -Infinity ? 1 : 0)`);
-      return [`const ${target} = 0${terms.map((t) => ` + ${t}`).join('')};`];
+    lines(target, a, _ignore, tmp) {
+      const count = tmp('c');
+      return [
+        `let ${count} = 0;`,
+        ...a.each((v) => [`if (${v} === ${v} && ${v} !== Infinity && ${v} !== -Infinity) ${count}++;`]),
+        `const ${target} = ${count};`,
+      ];
     },
   },
 } satisfies Record<string, Reduction>;
