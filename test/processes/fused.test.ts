@@ -6,6 +6,9 @@
 import { Random } from '../hardening/random';
 import { CallbackCase, N, P, compileCase, firstDifference, inputCount, kernelOf, nodePath, nodes, one, runFused } from './fusedHelpers';
 import type { ProcessGraph } from '../../src/processes/graph/types';
+import { GraphCallback } from '../../src/processes/graph/evaluate';
+import { compilePixelCallback } from '../../src/processes/compile';
+import { registry, runContext } from './helpers';
 
 const PIXELS = 257;
 const SEEDS = [1, 7, 2024];
@@ -280,6 +283,24 @@ describe('what is not compiled', () => {
   ];
   test.each(notCompiled.map((c) => [c.name, c] as const))('%s', (_name, c) => {
     expect(compileCase(c)).toBeNull();
+  });
+
+  test('a process the user has defined under a predefined name is not compiled (the executor would call theirs)', () => {
+    const graph = one('absolute', { x: P('x') });
+    const theirs = { id: 'absolute', process_graph: one('add', { x: P('x'), y: 1 }), parameters: [{ name: 'x' }] };
+    const calls = { userProcesses: (id: string) => (id === 'absolute' ? theirs : undefined) };
+    expect(compilePixelCallback(new GraphCallback(graph, undefined, registry, runContext(), calls), null)).toBeNull();
+    expect(compilePixelCallback(new GraphCallback(graph, undefined, registry, runContext()), null)).not.toBeNull();
+  });
+
+  test('parameters of enclosing graphs are read when they are plain values', async () => {
+    const scope = { values: { factor: 3, cube: new Map() } };
+    const scaled = new GraphCallback(one('multiply', { x: P('x'), y: P('factor') }), scope, registry, runContext());
+    const compiled = compilePixelCallback(scaled, null);
+    expect(compiled).not.toBeNull();
+    const input = planes(SEEDS[0], 1, false);
+    expect(firstDifference(runFused(kernelOf(compiled!), input, PIXELS), [(await scaled.run({ x: input[0], context: null })) as Float64Array])).toBeUndefined();
+    expect(compilePixelCallback(new GraphCallback(one('add', { x: P('x'), y: P('cube') }), scope, registry, runContext()), null)).toBeNull();
   });
 
   test('a context that is not plain data is never read into a kernel', () => {
