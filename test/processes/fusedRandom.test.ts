@@ -110,7 +110,7 @@ describe.each([
       // Every process here is in the table and every setting a plain value: what runs also compiles.
       expect({ graph, compiled: program !== null }).toEqual({ graph, compiled: true });
       compiled++;
-      expect({ graph, difference: firstDifference(runFused(kernelOf(program), input, PIXELS), expected) }).toEqual({ graph, difference: undefined });
+      expect({ graph, difference: firstDifference(runFused(kernelOf(program!), input, PIXELS), expected) }).toEqual({ graph, difference: undefined });
     }
     // The generator must exercise both outcomes, and mostly the compiled one.
     expect(compiled).toBeGreaterThan(200);

@@ -9,14 +9,17 @@ import { DataCube } from '../../raster/cube/DataCube';
 import { FusedCube } from '../../raster/cube/FusedCube';
 import { LabelDimension, SpatialGrid, cellsAround } from '../../raster/cube/model';
 import { CompiledCallback, compileArrayCallback, compilePixelCallback, compileReducer } from '../compile';
-import type { NodeId } from '../compile/ir';
+import { MAX_NODES, NodeId } from '../compile/ir';
 import type { LabelGroup } from './temporalGroups';
 
 type Shape = { dims: LabelDimension[]; grid: SpatialGrid | null; order: string[] };
 
+/** Whether a kernel with this many output cells could fit at all (each output is at least one node). */
+const fits = (outputCells: number) => outputCells > 0 && outputCells <= MAX_NODES;
+
 /** apply: every cell through the callback on its own. */
 export function fusedApply(cube: DataCube, callback: Callback, context: unknown): DataCube | null {
-  if (cube.cellsPerPixel === 0) return null;
+  if (!fits(cube.cellsPerPixel)) return null;
   const compiled = compilePixelCallback(callback, context);
   if (!compiled) return null;
   const shape = { dims: cube.dims, grid: cube.grid, order: cube.order };
@@ -58,6 +61,9 @@ export function fusedReduce(cube: DataCube, index: number, reducer: Callback, co
 
 /** aggregate_temporal(_period): one reducer call per group of labels. */
 export function fusedGroups(cube: DataCube, index: number, groups: LabelGroup[], reducer: Callback, context: unknown, shape: Shape): DataCube | null {
+  // Checked before compiling once per group (there may be many thousands, e.g. hours over years).
+  const { outer, inner } = cellsAround(cube.dims, index);
+  if (!fits(outer * groups.length * inner)) return null;
   const labels = cube.dims[index].labels;
   const compiled: CompiledCallback[] = [];
   for (const group of groups) {
