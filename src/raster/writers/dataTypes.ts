@@ -41,6 +41,11 @@ export function convertPlane(values: Float64Array, type: OutputDataType, nodata:
     takeBuffer(values.length * probe.BYTES_PER_ELEMENT), 0, values.length,
   );
   if (!type.integer) {
+    // NaN stays NaN: a typed-array copy converts natively, far faster than a loop.
+    if (Number.isNaN(nodata)) {
+      out.set(values);
+      return out;
+    }
     for (let i = 0; i < values.length; i++) {
       const v = values[i];
       out[i] = v !== v ? nodata : v;

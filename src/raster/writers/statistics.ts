@@ -10,12 +10,16 @@ export class BandStatistics {
   min = Infinity;
   max = -Infinity;
 
-  /** Adds the values of one tile; `isNodata` tells which stored values are missing. */
-  add(values: ArrayLike<number>, isNodata: (v: number) => boolean): void {
+  /**
+   * Adds the values of one tile; `isNodata` tells which stored values are missing. When the
+   * no-data value is NaN, pass `nanOnly` so the loop tests `v !== v` inline instead of calling
+   * `isNodata` for every value.
+   */
+  add(values: ArrayLike<number>, isNodata: (v: number) => boolean, nanOnly = false): void {
     let count = 0, sum = 0, sumSquares = 0, min = this.min, max = this.max;
     for (let i = 0; i < values.length; i++) {
       const v = values[i];
-      if (isNodata(v)) continue;
+      if (nanOnly ? v !== v : isNodata(v)) continue;
       count++;
       sum += v;
       sumSquares += v * v;

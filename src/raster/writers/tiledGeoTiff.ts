@@ -55,7 +55,7 @@ export async function writeTiledGeoTiff(cube: DataCube, ctx: TileContext, option
       const pixels = win.width * win.height;
       for (let c = 0; c < bands.length; c++) {
         const plane = convertPlane(tile.subarray(c * pixels, (c + 1) * pixels), options.dataType, options.nodata);
-        statistics[c].add(plane, isNodata);
+        statistics[c].add(plane, isNodata, Number.isNaN(options.nodata));
         await gdalBands[c].pixels.writeAsync(win.x, win.y, win.width, win.height, gdalBuffer(plane));
         recyclePlanes([plane]);
       }
