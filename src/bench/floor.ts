@@ -45,14 +45,13 @@ async function writeOutput(file: string, shape: OutputShape, threads: boolean): 
     const rowsPerWrite = Math.min(ROWS, shape.height);
     const buffer = new Float32Array(shape.width * rowsPerWrite);
     for (let i = 0; i < buffer.length; i++) buffer[i] = Math.sin(i * 0.37) * 0.5 + ((i * 2654435761) % 1000) / 5000;
-    const writeBand = async (b: number) => {
-      const band = ds.bands.get(b);
-      for (let r = 0; r < shape.height; r += ROWS) {
-        const rows = Math.min(ROWS, shape.height - r);
-        await band.pixels.writeAsync(0, r, shape.width, rows, buffer.subarray(0, shape.width * rows));
-      }
-    };
-    for (let b = 1; b <= shape.bands; b++) await writeBand(b);
+    // Row strip by row strip, all bands of a strip together: each (pixel-interleaved) block is
+    // complete before it leaves GDAL's cache, so nothing is compressed twice.
+    const bands = Array.from({ length: shape.bands }, (_, b) => ds.bands.get(b + 1));
+    for (let r = 0; r < shape.height; r += ROWS) {
+      const rows = Math.min(ROWS, shape.height - r);
+      for (const band of bands) await band.pixels.writeAsync(0, r, shape.width, rows, buffer.subarray(0, shape.width * rows));
+    }
     await ds.flushAsync();
   } finally {
     ds.close();
