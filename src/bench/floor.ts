@@ -21,6 +21,7 @@ export interface FloorTimes {
 }
 
 const ROWS = 512;
+const BLOCK = 512;
 
 async function readWindow(file: string, w: Window): Promise<void> {
   const ds = await gdal.openAsync(file);
@@ -36,21 +37,23 @@ async function readWindow(file: string, w: Window): Promise<void> {
   }
 }
 
-/** Writes an output of the given shape from non-constant values (so compression has real work), block row by block row. */
+/** Writes an output of the given shape from non-constant values (so compression has real work). */
 async function writeOutput(file: string, shape: OutputShape, threads: boolean): Promise<void> {
   const options = ['TILED=YES', 'BLOCKXSIZE=512', 'BLOCKYSIZE=512', 'COMPRESS=DEFLATE', 'BIGTIFF=IF_SAFER'];
   if (threads) options.push('NUM_THREADS=ALL_CPUS');
   const ds = await gdal.openAsync(file, 'w', 'GTiff', shape.width, shape.height, shape.bands, shape.dataType, options);
   try {
-    const rowsPerWrite = Math.min(ROWS, shape.height);
-    const buffer = new Float32Array(shape.width * rowsPerWrite);
-    for (let i = 0; i < buffer.length; i++) buffer[i] = Math.sin(i * 0.37) * 0.5 + ((i * 2654435761) % 1000) / 5000;
-    // Row strip by row strip, all bands of a strip together: each (pixel-interleaved) block is
-    // complete before it leaves GDAL's cache, so nothing is compressed twice.
+    // Block by block, all bands of a block together: each (pixel-interleaved) block is complete
+    // at once, so none is compressed twice however small GDAL's cache is.
+    const block = new Float32Array(BLOCK * BLOCK);
+    for (let i = 0; i < block.length; i++) block[i] = Math.sin(i * 0.37) * 0.5 + ((i * 2654435761) % 1000) / 5000;
     const bands = Array.from({ length: shape.bands }, (_, b) => ds.bands.get(b + 1));
-    for (let r = 0; r < shape.height; r += ROWS) {
-      const rows = Math.min(ROWS, shape.height - r);
-      for (const band of bands) await band.pixels.writeAsync(0, r, shape.width, rows, buffer.subarray(0, shape.width * rows));
+    for (let y = 0; y < shape.height; y += BLOCK) {
+      for (let x = 0; x < shape.width; x += BLOCK) {
+        const w = Math.min(BLOCK, shape.width - x);
+        const h = Math.min(BLOCK, shape.height - y);
+        for (const band of bands) await band.pixels.writeAsync(x, y, w, h, block.subarray(0, w * h));
+      }
     }
     await ds.flushAsync();
   } finally {
