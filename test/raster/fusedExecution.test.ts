@@ -123,6 +123,17 @@ describe('kernel pool', () => {
     expect([7, 9]).toContain(reused[n - 1]);
   });
 
+  test('a pool replaced while tasks run lets them finish before its workers stop', async () => {
+    const old = new KernelPool(1);
+    const n = 20_000;
+    const running = old.run(DIFF_RATIO, [new Float64Array(n).fill(1), new Float64Array(n).fill(3)], [MASKED, MASKED], n);
+    old.retire();
+    expect((await running)[0]).toBe(0.5);
+    // Retired and idle: a new task would need a worker the pool no longer keeps alive.
+    await new Promise((r) => setTimeout(r, 50));
+    expect((old as unknown as { slots: unknown[] }).slots).toHaveLength(0);
+  });
+
   test('a failing kernel rejects its task and the pool goes on working', async () => {
     const broken: FusedKernel = { source: 'throw new Error("kernel failed on purpose");', inputCells: [0], outputCells: 1 };
     const n = 10_000;

@@ -33,6 +33,8 @@ export class KernelPool {
   private readonly slots: Slot[] = [];
   private readonly pending = new Map<number, Pending & { slot: Slot }>();
   private nextId = 1;
+  /** Replaced by a pool of another size: close once the tasks already sent are done. */
+  private retiring = false;
 
   constructor(readonly size: number) {}
 
@@ -61,6 +63,12 @@ export class KernelPool {
       if (slot.busy === 1) slot.worker.ref();
       slot.worker.postMessage(task, transfer);
     });
+  }
+
+  /** Stops the workers once no task is pending; tasks already sent still complete. */
+  retire(): void {
+    this.retiring = true;
+    if (this.pending.size === 0) void this.close();
   }
 
   /** Stops all workers; pending tasks fail. */
@@ -104,8 +112,10 @@ export class KernelPool {
     if (reply.ok) {
       recyclePlanes(reply.planes);
       p.resolve(reply.out);
+    } else {
+      p.reject(new Error(reply.message));
     }
-    else p.reject(new Error(reply.message));
+    if (this.retiring && this.pending.size === 0) void this.close();
   }
 
   /** A worker failed: its tasks fail and it leaves the pool (the next task spawns a fresh one). */
@@ -141,5 +151,5 @@ export function configurePool(threads: number): void {
   if (shared?.size === size) return;
   const old = shared;
   shared = new KernelPool(size);
-  void old?.close();
+  old?.retire();
 }
