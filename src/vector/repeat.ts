@@ -1,5 +1,5 @@
 import { DataCube } from '../raster/cube/DataCube';
-import { LabelDimension, TileContext, TileWindow } from '../raster/cube/model';
+import { LabelDimension, TileContext, TileWindow, cellsAround } from '../raster/cube/model';
 import { findGeometryDimension } from './cube';
 
 /**
@@ -22,10 +22,7 @@ export class RepeatGeometriesCube extends DataCube {
   protected async computeTile(win: TileWindow, ctx: TileContext): Promise<Float64Array> {
     const values = await this.parent.tile(win, ctx);
     const gi = this.geometryIndex;
-    let outer = 1;
-    for (let i = 0; i < gi; i++) outer *= this.dims[i].labels.length;
-    let inner = 1;
-    for (let i = gi + 1; i < this.dims.length; i++) inner *= this.dims[i].labels.length;
+    const { outer, inner } = cellsAround(this.dims, gi);
     const n = this.parent.dims[gi].labels.length;
     const m = this.sourceOf.length;
     const out = new Float64Array(outer * m * inner);

@@ -1,5 +1,6 @@
 import type { DataCube } from '../raster/cube/DataCube';
 import type { LabelDimension, TileContext } from '../raster/cube/model';
+import { cellsAround } from '../raster/cube/model';
 import { readAll } from '../raster/tiles';
 import { cubeGeometries, findGeometryDimension } from './cube';
 import type { VectorFeature } from './types';
@@ -19,11 +20,7 @@ export async function readVectorTable(cube: DataCube, ctx: TileContext): Promise
   const set = cubeGeometries(cube);
   const values = await readAll(cube, ctx);
   const gi = cube.dims.indexOf(geometryDim);
-  let inner = 1;
-  for (let i = gi + 1; i < cube.dims.length; i++) inner *= cube.dims[i].labels.length;
-  let outer = 1;
-  for (let i = 0; i < gi; i++) outer *= cube.dims[i].labels.length;
-  const n = geometryDim.labels.length;
+  const { outer, inner, size: n } = cellsAround(cube.dims, gi);
   const rows = geometryDim.labels.map((_, g) => {
     const row = new Float64Array(outer * inner);
     for (let a = 0; a < outer; a++) row.set(values.subarray((a * n + g) * inner, (a * n + g + 1) * inner), a * inner);

@@ -4,7 +4,7 @@ import { PixelArray } from '../types';
 import type { Callback } from '../types';
 import { DataCube } from '../../raster/cube/DataCube';
 import { MapCube } from '../../raster/cube/MapCube';
-import { LabelDimension, windowPixels } from '../../raster/cube/model';
+import { LabelDimension, cellsAround, windowPixels } from '../../raster/cube/model';
 import { splitAlong } from './reduceDimension';
 import { parameterInvalid, requireCallback, requireCube } from './common';
 import { fusedApplyDimension } from './fusion';
@@ -79,8 +79,7 @@ export const applyDimension = defineProcess(
     const fusedCube = fused?.build({ dims, grid: cube.grid, order });
     if (fusedCube) return fusedCube;
     return new MapCube(cube, { dims, grid: cube.grid, order }, async (tile, win) => {
-      let outer = 1;
-      for (let i = 0; i < index; i++) outer *= cube.dims[i].labels.length;
+      const { outer } = cellsAround(cube.dims, index);
       const inner = tile.length / Math.max(1, outer * source.labels.length);
       const vectors = await runOnTile(process, context, tile, cube, index, windowPixels(win));
       if (vectors.length !== count) {

@@ -4,7 +4,7 @@ import type { Callback, PixelVector } from '../types';
 import { LabeledArray } from '../values';
 import { DataCube } from '../../raster/cube/DataCube';
 import { MapCube } from '../../raster/cube/MapCube';
-import { LabelDimension, windowPixels } from '../../raster/cube/model';
+import { LabelDimension, cellsAround, windowPixels } from '../../raster/cube/model';
 import { parseInstant } from '../../raster/cube/time';
 import { parameterInvalid, requireCallback, requireCube, toTileVector } from './common';
 import { splitAlong } from './reduceDimension';
@@ -207,8 +207,7 @@ export const predictCurve = defineProcess(
       const params = splitAlong(tile, cube as DataCube, index, windowPixels(win));
       const length = params.length ? params[0].length : 0;
       const values = await model(fn, xs, params, length);
-      let outer = 1;
-      for (let i = 0; i < index; i++) outer *= cube.dims[i].labels.length;
+      const { outer } = cellsAround(cube.dims, index);
       const inner = length / outer;
       const out = new Float64Array(outer * xs.length * inner);
       for (let a = 0; a < outer; a++) for (let k = 0; k < xs.length; k++) out.set(values[k].subarray(a * inner, (a + 1) * inner), (a * xs.length + k) * inner);

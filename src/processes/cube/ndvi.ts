@@ -1,6 +1,6 @@
 import { defineProcess } from '../define';
 import { ProcessException } from '../ProcessException';
-import { LabelDimension, windowPixels } from '../../raster/cube/model';
+import { LabelDimension, cellsAround, windowPixels } from '../../raster/cube/model';
 import { MapCube } from '../../raster/cube/MapCube';
 import { requireCube } from './common';
 import { fusedNdvi } from './fusion';
@@ -58,10 +58,9 @@ export const ndvi = defineProcess(
     if (fused) return fused;
 
     return new MapCube(cube, { dims, grid: cube.grid, order }, (tile, win) => {
-      let outer = 1;
-      for (let i = 0; i < index; i++) outer *= cube.dims[i].labels.length;
-      let inner = windowPixels(win);
-      for (let i = index + 1; i < cube.dims.length; i++) inner *= cube.dims[i].labels.length;
+      const around = cellsAround(cube.dims, index);
+      const outer = around.outer;
+      const inner = around.inner * windowPixels(win);
       const perOuterOut = target === null ? inner : resultBands * inner;
       const out = new Float64Array(outer * perOuterOut);
       for (let a = 0; a < outer; a++) {

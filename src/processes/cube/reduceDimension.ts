@@ -3,7 +3,7 @@ import { ProcessException } from '../ProcessException';
 import { PixelArray } from '../types';
 import { DataCube } from '../../raster/cube/DataCube';
 import { MapCube } from '../../raster/cube/MapCube';
-import { cellsPerPixel, windowPixels } from '../../raster/cube/model';
+import { cellsAround, cellsPerPixel, windowPixels } from '../../raster/cube/model';
 import { reduceSpatial } from './reduceSpatial';
 import { requireCallback, requireCube, toTileVector } from './common';
 import { fusedReduce } from './fusion';
@@ -13,11 +13,10 @@ import { fusedReduce } from './fusion';
  * tile layout of the reduced cube (so the reducer's output vector is directly the result tile).
  */
 export function splitAlong(tile: Float64Array, cube: DataCube, index: number, pixels: number): Float64Array[] {
-  let outer = 1;
-  for (let i = 0; i < index; i++) outer *= cube.dims[i].labels.length;
-  let inner = pixels;
-  for (let i = index + 1; i < cube.dims.length; i++) inner *= cube.dims[i].labels.length;
-  const n = cube.dims[index].labels.length;
+  const around = cellsAround(cube.dims, index);
+  const outer = around.outer;
+  const inner = around.inner * pixels;
+  const n = around.size;
   const vectors: Float64Array[] = [];
   for (let k = 0; k < n; k++) {
     if (outer === 1) {

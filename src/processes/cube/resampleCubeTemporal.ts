@@ -4,7 +4,7 @@ import { DataCube } from '../../raster/cube/DataCube';
 import { MapCube } from '../../raster/cube/MapCube';
 import { RelabelCube } from '../../raster/cube/RelabelCube';
 import { SubsetCube } from '../../raster/cube/SubsetCube';
-import { windowPixels } from '../../raster/cube/model';
+import { cellsAround, windowPixels } from '../../raster/cube/model';
 import { parseInstant } from '../../raster/cube/time';
 import { parameterInvalid, requireCube } from './common';
 
@@ -32,10 +32,9 @@ function resampleDimension(cube: DataCube, index: number, targetLabels: Array<st
   const candidates = targets.map((t) => byDistance(times, t, validWithin * DAY));
   const n = times.length;
   return new MapCube(cube, { dims, grid: cube.grid, order: cube.order }, (tile, win) => {
-    let outer = 1;
-    for (let i = 0; i < index; i++) outer *= cube.dims[i].labels.length;
-    let inner = windowPixels(win);
-    for (let i = index + 1; i < cube.dims.length; i++) inner *= cube.dims[i].labels.length;
+    const around = cellsAround(cube.dims, index);
+    const outer = around.outer;
+    const inner = around.inner * windowPixels(win);
     const out = new Float64Array(outer * targets.length * inner).fill(NaN);
     for (let a = 0; a < outer; a++) {
       for (let g = 0; g < targets.length; g++) {

@@ -3,7 +3,7 @@ import { PixelArray } from '../types';
 import type { Callback } from '../types';
 import { DataCube } from '../../raster/cube/DataCube';
 import { MapCube } from '../../raster/cube/MapCube';
-import { LabelDimension, windowPixels } from '../../raster/cube/model';
+import { LabelDimension, cellsAround, windowPixels } from '../../raster/cube/model';
 import { splitAlong } from './reduceDimension';
 import { toTileVector } from './common';
 import { fusedGroups } from './fusion';
@@ -53,10 +53,9 @@ export function groupAlongDimension(
   return new MapCube(cube, { dims, grid: cube.grid, order: cube.order }, async (tile, win) => {
     const pixels = windowPixels(win);
     const vectors = splitAlong(tile, cube, index, pixels);
-    let outer = 1;
-    for (let i = 0; i < index; i++) outer *= cube.dims[i].labels.length;
-    let inner = pixels;
-    for (let i = index + 1; i < cube.dims.length; i++) inner *= cube.dims[i].labels.length;
+    const around = cellsAround(cube.dims, index);
+    const outer = around.outer;
+    const inner = around.inner * pixels;
     const length = outer * inner;
     const out = new Float64Array(outer * groups.length * inner);
     for (let g = 0; g < groups.length; g++) {

@@ -1,5 +1,5 @@
 import { DataCube } from './DataCube';
-import { LabelDimension, TileContext, TileWindow, windowPixels } from './model';
+import { LabelDimension, TileContext, TileWindow, cellsAround, windowPixels } from './model';
 
 /** The dimensions with only the labels at `indices` (in that order) kept in dimension `dimIndex`. */
 export function selectLabels(dims: LabelDimension[], dimIndex: number, indices: number[]): LabelDimension[] {
@@ -33,11 +33,10 @@ export class SubsetCube extends DataCube {
   protected async computeTile(win: TileWindow, ctx: TileContext): Promise<Float64Array> {
     const source = await this.parent.tile(win, ctx);
     const dims = this.parent.dims;
-    let outer = 1;
-    for (let i = 0; i < this.dimIndex; i++) outer *= dims[i].labels.length;
-    let inner = windowPixels(win);
-    for (let i = this.dimIndex + 1; i < dims.length; i++) inner *= dims[i].labels.length;
-    const n = dims[this.dimIndex].labels.length;
+    const around = cellsAround(dims, this.dimIndex);
+    const outer = around.outer;
+    const inner = around.inner * windowPixels(win);
+    const n = around.size;
     const out = new Float64Array(outer * this.indices.length * inner);
     let o = 0;
     for (let a = 0; a < outer; a++) {
