@@ -92,9 +92,16 @@ export const MASKED: PlaneDecoding = { nodata: NaN, scale: 1, offset: 0 };
 /** Runs a kernel on the calling thread. */
 export function runKernel(kernel: FusedKernel, planes: ArrayLike<number>[], decoding: PlaneDecoding[], n: number): Float64Array {
   const out = new Float64Array(takeBuffer(8 * kernel.outputCells * n), 0, kernel.outputCells * n);
-  const nd = Float64Array.from(decoding, (d) => d.nodata);
-  const sc = Float64Array.from(decoding, (d) => d.scale);
-  const of = Float64Array.from(decoding, (d) => d.offset);
+  const { nd, sc, of } = decodingArrays(decoding);
   kernelFunction(specializedSource(kernel.source, decoding))(planes, out, n, nd, sc, of);
   return out;
+}
+
+/** The decodings as the `nd`, `sc` and `of` arguments of a kernel function. */
+export function decodingArrays(decoding: readonly PlaneDecoding[]): { nd: Float64Array; sc: Float64Array; of: Float64Array } {
+  return {
+    nd: Float64Array.from(decoding, (d) => d.nodata),
+    sc: Float64Array.from(decoding, (d) => d.scale),
+    of: Float64Array.from(decoding, (d) => d.offset),
+  };
 }

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { FusedKernel, PlaneDecoding, runKernel, specializedSource } from './kernel';
+import { FusedKernel, PlaneDecoding, decodingArrays, runKernel, specializedSource } from './kernel';
 import type { KernelReply, KernelTask } from './protocol';
 import { transferList } from './transfer';
 import { recyclePlanes, takeBuffer } from './planeBuffers';
@@ -49,9 +49,7 @@ export class KernelPool {
       id: this.nextId++,
       source: specializedSource(kernel.source, decoding),
       planes,
-      nd: Float64Array.from(decoding, (d) => d.nodata),
-      sc: Float64Array.from(decoding, (d) => d.scale),
-      of: Float64Array.from(decoding, (d) => d.offset),
+      ...decodingArrays(decoding),
       n,
       outputCells: kernel.outputCells,
       out: new Float64Array(takeBuffer(8 * kernel.outputCells * n), 0, kernel.outputCells * n),

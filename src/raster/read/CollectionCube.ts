@@ -1,6 +1,6 @@
 import type { BandInfo, CatalogItem } from '../../catalog/types';
 import { DataCube } from '../cube/DataCube';
-import { LabelDimension, SpatialGrid, TileContext, TileWindow, subGrid } from '../cube/model';
+import { LabelDimension, SpatialGrid, TileContext, TileWindow, gridBounds, subGrid } from '../cube/model';
 import { DatasetCache } from './sources';
 import { alignment, readItemBand } from './readItemBand';
 import { gdalBuffer } from '../gdal/typedArrays';
@@ -126,7 +126,7 @@ export class CollectionCube extends DataCube {
 
   protected async computeTile(win: TileWindow, ctx: TileContext): Promise<Float64Array> {
     const target = subGrid(this.plan.grid, win);
-    const tileBounds = windowBounds(target);
+    const tileBounds = gridBounds(target);
     const pixels = win.width * win.height;
     const nBands = this.plan.bands.length;
     const out = new Float64Array(this.plan.dates.length * nBands * pixels).fill(NaN);
@@ -152,7 +152,7 @@ export class CollectionCube extends DataCube {
   async readPlanes(win: TileWindow, cells: readonly number[], ctx: TileContext): Promise<{ planes: Plane[]; decoding: PlaneDecoding[] }> {
     ctx.signal.throwIfAborted();
     const target = subGrid(this.plan.grid, win);
-    const tileBounds = windowBounds(target);
+    const tileBounds = gridBounds(target);
     const pixels = win.width * win.height;
     const nBands = this.plan.bands.length;
     const planes: Plane[] = new Array(cells.length);
@@ -223,13 +223,6 @@ const PLANE_TYPES: Record<string, ((n: number) => Plane) | undefined> = {
   Float64: (n) => new Float64Array(takeBuffer(8 * n), 0, n),
 };
 
-function windowBounds(target: SpatialGrid): Bounds {
-  const [x0, dx, , y0, , dy] = target.transform;
-  return [
-    Math.min(x0, x0 + dx * target.width), Math.min(y0, y0 + dy * target.height),
-    Math.max(x0, x0 + dx * target.width), Math.max(y0, y0 + dy * target.height),
-  ];
-}
 
 /** Runs the jobs with at most `limit` in flight; the first failure rejects. */
 async function runLimited(jobs: Array<() => Promise<void>>, limit: number): Promise<void> {
