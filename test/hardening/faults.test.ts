@@ -15,6 +15,7 @@ import { startTestServer, TestServer } from '../helpers/testServer';
 import { writeGeoTiff } from '../catalog/rasters';
 import { listen } from '../workspace/rawHttp';
 import { processAlive, requireBuiltWorker, waitFor } from '../jobs/helpers';
+import { runFolders, slowGraph } from '../helpers/result';
 
 let server: TestServer;
 let data: string;
@@ -29,26 +30,6 @@ const saveGraph = (id: string) => ({
     },
   },
 });
-const slowGraph = {
-  process: {
-    process_graph: {
-      many: { process_id: 'array_create', arguments: { data: [1], repeat: 2_000_000 } },
-      each: {
-        process_id: 'array_apply',
-        arguments: { data: { from_node: 'many' }, process: { process_graph: { a: { process_id: 'add', arguments: { x: { from_parameter: 'x' }, y: 1 }, result: true } } } },
-        result: true,
-      },
-    },
-  },
-};
-
-/** The run folders under <dataDir>/tmp, after giving asynchronous clean-up a moment. */
-async function runFolders(): Promise<string[]> {
-  const dir = path.join(server.dataDir, 'tmp');
-  const list = () => (fs.existsSync(dir) && fs.statSync(dir).isDirectory() ? fs.readdirSync(dir) : []);
-  for (let attempt = 0; attempt < 100 && list().length > 0; attempt++) await new Promise((r) => setTimeout(r, 20));
-  return list();
-}
 
 beforeAll(async () => {
   data = fs.mkdtempSync(path.join(os.tmpdir(), 'faults-raster-'));
@@ -111,7 +92,7 @@ describe('a collection file that breaks after it was catalogued', () => {
     expect([res.status, res.body.code]).toEqual([500, 'Internal']);
     expect(res.body.message).toMatch(/data file of the collection cannot be read/);
     expect(typeof res.body.id).toBe('string');
-    expect(await runFolders()).toEqual([]);
+    expect(await runFolders(server.dataDir, 100)).toEqual([]);
     // Other collections and requests are unaffected, and the slot of the failed run is free again.
     expect((await request(server.app).post('/result').set('Authorization', alice).send(addGraph)).body).toBe(3);
     expect((await request(server.app).get('/collections/good')).status).toBe(200);
@@ -153,7 +134,7 @@ describe('clients that go away', () => {
     const live = await listen(server.app);
     try {
       await post(live.port, slowGraph, () => undefined, 300);
-      expect(await runFolders()).toEqual([]);
+      expect(await runFolders(server.dataDir, 100)).toEqual([]);
       // The limit is one run per user: a new run is admitted, so the slot was given back.
       expect((await request(server.app).post('/result').set('Authorization', alice).send(addGraph)).body).toBe(3);
     } finally {
@@ -173,7 +154,7 @@ describe('clients that go away', () => {
         });
       });
       expect(received).toBeGreaterThan(0);
-      expect(await runFolders()).toEqual([]);
+      expect(await runFolders(server.dataDir, 100)).toEqual([]);
       expect((await request(server.app).post('/result').set('Authorization', alice).send(addGraph)).body).toBe(3);
     } finally {
       await live.close();

@@ -9,20 +9,8 @@ import path from 'node:path';
 import request from 'supertest';
 import { startTestServer, TestServer } from '../helpers/testServer';
 import { writeGeoTiff } from '../catalog/rasters';
+import { slowGraph } from '../helpers/result';
 
-/** Keeps the executor busy (a callback per element) until the time limit stops it. */
-const slowGraph = {
-  process: {
-    process_graph: {
-      many: { process_id: 'array_create', arguments: { data: [1], repeat: 2_000_000 } },
-      each: {
-        process_id: 'array_apply',
-        arguments: { data: { from_node: 'many' }, process: { process_graph: { a: { process_id: 'add', arguments: { x: { from_parameter: 'x' }, y: 1 }, result: true } } } },
-        result: true,
-      },
-    },
-  },
-};
 const addGraph = { process: { process_graph: { a: { process_id: 'add', arguments: { x: 20, y: 22 }, result: true } } } };
 
 function chain(n: number): Record<string, unknown> {

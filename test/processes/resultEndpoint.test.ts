@@ -5,35 +5,11 @@ import request from 'supertest';
 import { expectMatchesSpec } from '../helpers/openapi';
 import { startTestServer, TestServer } from '../helpers/testServer';
 import { writeGeoTiff } from '../catalog/rasters';
+import { runFolders, slowGraph } from '../helpers/result';
 
 const one = (processId: string, args: Record<string, unknown>) => ({
   process: { process_graph: { n: { process_id: processId, arguments: args, result: true } } },
 });
-
-/** A graph that keeps the executor busy for a long time: a child process for each of many elements. */
-const slowGraph = {
-  process: {
-    process_graph: {
-      many: { process_id: 'array_create', arguments: { data: [1], repeat: 2_000_000 } },
-      each: {
-        process_id: 'array_apply',
-        arguments: {
-          data: { from_node: 'many' },
-          process: { process_graph: { a: { process_id: 'add', arguments: { x: { from_parameter: 'x' }, y: 1 }, result: true } } },
-        },
-        result: true,
-      },
-    },
-  },
-};
-
-/** The run folders left under <dataDir>/tmp; removal runs right after the response, so allow it a moment. */
-async function tmpFolders(server: TestServer): Promise<string[]> {
-  const dir = path.join(server.dataDir, 'tmp');
-  const list = () => (fs.existsSync(dir) ? fs.readdirSync(dir) : []);
-  for (let attempt = 0; attempt < 50 && list().length > 0; attempt++) await new Promise((r) => setTimeout(r, 20));
-  return list();
-}
 
 describe('POST /result with plain values', () => {
   let server: TestServer;
@@ -54,7 +30,7 @@ describe('POST /result with plain values', () => {
     const runId = res.headers['openeo-identifier'];
     expect(runId).toMatch(/^[0-9a-f-]{36}$/);
     expect(res.headers.link).toMatch(/^<[^>]+\/result\/logs\/[0-9a-f-]{36}>; rel="monitor"$/);
-    expect(await tmpFolders(server)).toEqual([]);
+    expect(await runFolders(server.dataDir, 50)).toEqual([]);
   });
 
   test('the run log is readable by its owner only', async () => {
@@ -157,7 +133,7 @@ describe('POST /result with plain values', () => {
     }
     const broken = await request(server.app).post('/result').set('Authorization', alice).set('Content-Type', 'application/json').send('{"process":');
     expect(broken.status).toBe(400);
-    expect(await tmpFolders(server)).toEqual([]);
+    expect(await runFolders(server.dataDir, 50)).toEqual([]);
   });
 
   test('a failing run still names its run id, and its log holds the error', async () => {
@@ -180,7 +156,7 @@ describe('POST /result with plain values', () => {
     expect(res.body.code).toBe('RequestTimeout');
     expectMatchesSpec('/result', 'post', res);
     expect(Date.now() - started).toBeLessThan(5000);
-    expect(await tmpFolders(server)).toEqual([]);
+    expect(await runFolders(server.dataDir, 50)).toEqual([]);
   });
 });
 
@@ -221,7 +197,7 @@ describe('POST /result with raster data', () => {
     expect(Number(res.headers['content-length'])).toBe(body.length);
     // TIFF magic: "II*\0" or "MM\0*".
     expect(['49492a00', '4d4d002a']).toContain(body.subarray(0, 4).toString('hex'));
-    expect(await tmpFolders(server)).toEqual([]);
+    expect(await runFolders(server.dataDir, 50)).toEqual([]);
   });
 
   test('a result cube over the pixel budget is refused with ProcessGraphComplexity', async () => {
