@@ -1,22 +1,6 @@
 import gdal from 'gdal-async';
-import { sameCrs, spatialReference } from '../raster/gdal/srs';
+import { sameCrs, transformation } from '../raster/gdal/srs';
 import type { GeoJsonGeometry, GeometrySet } from './types';
-
-const xyCache = new Map<string, gdal.SpatialReference>();
-
-/** The CRS with x/y (lon/lat) axis order: GeoJSON and openEO always write easting first. */
-function xyReference(crs: string): gdal.SpatialReference {
-  let srs = xyCache.get(crs);
-  if (!srs) {
-    srs = gdal.SpatialReference.fromProj4(spatialReference(crs).toProj4());
-    xyCache.set(crs, srs);
-  }
-  return srs;
-}
-
-export function transformation(from: string, to: string): gdal.CoordinateTransformation {
-  return new gdal.CoordinateTransformation(xyReference(from), xyReference(to));
-}
 
 /** One geometry in another CRS (through OGR, so every geometry type is handled alike). */
 export function reprojectGeometry(geometry: GeoJsonGeometry, ct: gdal.CoordinateTransformation): GeoJsonGeometry {

@@ -40,7 +40,8 @@ export function sameCrs(a: string, b: string): boolean {
 /** Building a transformation consults the PROJ database (milliseconds); catalogues reuse a few CRS pairs. */
 const transformCache = new Map<string, gdal.CoordinateTransformation>();
 
-function transformation(from: string, to: string): gdal.CoordinateTransformation {
+/** A (cached) transformation between two CRSs, both with x/y (easting first) axis order. */
+export function transformation(from: string, to: string): gdal.CoordinateTransformation {
   const key = `${from}\n${to}`;
   let ct = transformCache.get(key);
   if (!ct) {
