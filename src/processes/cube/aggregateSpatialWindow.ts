@@ -4,6 +4,7 @@ import type { Callback } from '../types';
 import { DataCube } from '../../raster/cube/DataCube';
 import { readWithHalo } from '../../raster/cube/halo';
 import { SpatialGrid, TileContext, TileWindow, windowPixels } from '../../raster/cube/model';
+import { copyOverlap, halves } from '../../raster/cube/windows';
 import { parameterInvalid, requireCallback, requireCube, toTileVector } from './common';
 
 /**
@@ -33,19 +34,7 @@ export class WindowAggregateCube extends DataCube {
       // Large blocks: reduce the window in halves so the source read stays bounded.
       const cells = this.cellsPerPixel;
       const out = new Float64Array(cells * windowPixels(win));
-      const halves: TileWindow[] = win.width >= win.height
-        ? [{ ...win, width: Math.ceil(win.width / 2) }, { ...win, x: win.x + Math.ceil(win.width / 2), width: Math.floor(win.width / 2) }]
-        : [{ ...win, height: Math.ceil(win.height / 2) }, { ...win, y: win.y + Math.ceil(win.height / 2), height: Math.floor(win.height / 2) }];
-      for (const half of halves) {
-        const part = await this.computeTile(half, ctx);
-        const hp = windowPixels(half);
-        for (let c = 0; c < cells; c++) {
-          for (let r = 0; r < half.height; r++) {
-            const from = c * hp + r * half.width;
-            out.set(part.subarray(from, from + half.width), c * windowPixels(win) + (half.y - win.y + r) * win.width + (half.x - win.x));
-          }
-        }
-      }
+      for (const half of halves(win)) copyOverlap(await this.computeTile(half, ctx), half, out, win, cells);
       return out;
     }
     const src = { x: win.x * sx + this.shiftX, y: win.y * sy + this.shiftY, width: win.width * sx, height: win.height * sy };

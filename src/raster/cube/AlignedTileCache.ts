@@ -1,5 +1,6 @@
 import type { DataCube } from './DataCube';
 import { TileContext, TileWindow, windowPixels } from './model';
+import { copyOverlap } from './windows';
 
 /** Edge of the aligned parent tiles (the usual block size of the files underneath). */
 const EDGE = 512;
@@ -59,19 +60,5 @@ export class AlignedTileCache {
     this.tiles.set(key, tile);
     while (this.tiles.size > this.capacity) this.tiles.delete(this.tiles.keys().next().value as string);
     return tile;
-  }
-}
-
-/** Copies the part of `from` (covering window `a`) that lies in window `b` into `to`. */
-function copyOverlap(from: Float64Array, a: TileWindow, to: Float64Array, b: TileWindow, cells: number): void {
-  const x0 = Math.max(a.x, b.x), x1 = Math.min(a.x + a.width, b.x + b.width);
-  const y0 = Math.max(a.y, b.y), y1 = Math.min(a.y + a.height, b.y + b.height);
-  if (x1 <= x0 || y1 <= y0) return;
-  const pa = windowPixels(a), pb = windowPixels(b);
-  for (let c = 0; c < cells; c++) {
-    for (let y = y0; y < y1; y++) {
-      const src = c * pa + (y - a.y) * a.width + (x0 - a.x);
-      to.set(from.subarray(src, src + (x1 - x0)), c * pb + (y - b.y) * b.width + (x0 - b.x));
-    }
   }
 }

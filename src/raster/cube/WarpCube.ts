@@ -4,6 +4,7 @@ import { SpatialGrid, TileContext, TileWindow, gridBounds, subGrid, windowPixels
 import { sameCrs, spatialReference, transformBounds } from '../gdal/srs';
 import { gdalBuffer } from '../gdal/typedArrays';
 import { AlignedTileCache } from './AlignedTileCache';
+import { copyOverlap, halves } from './windows';
 
 /** The resampling methods (openEO and gdalwarp `-r` use the same names). */
 export const WARP_METHODS = new Set(['near', 'bilinear', 'cubic', 'cubicspline', 'lanczos', 'average', 'mode', 'max', 'min', 'med', 'q1', 'q3', 'sum', 'rms']);
@@ -112,20 +113,7 @@ export class WarpCube extends DataCube {
     if (!srcWin) return out;
     if (windowPixels(srcWin) > WarpCube.maxSourcePixels && (win.width > 1 || win.height > 1)) {
       // Strong downsampling: warp the halves separately so the source read stays bounded.
-      const halves: TileWindow[] = win.width >= win.height
-        ? [{ ...win, width: Math.ceil(win.width / 2) }, { ...win, x: win.x + Math.ceil(win.width / 2), width: Math.floor(win.width / 2) }]
-        : [{ ...win, height: Math.ceil(win.height / 2) }, { ...win, y: win.y + Math.ceil(win.height / 2), height: Math.floor(win.height / 2) }];
-      const pixels = windowPixels(win);
-      for (const half of halves) {
-        const part = await this.computeTile(half, ctx);
-        const hp = windowPixels(half);
-        for (let c = 0; c < cells; c++) {
-          for (let r = 0; r < half.height; r++) {
-            const from = c * hp + r * half.width;
-            out.set(part.subarray(from, from + half.width), c * pixels + (half.y - win.y + r) * win.width + (half.x - win.x));
-          }
-        }
-      }
+      for (const half of halves(win)) copyOverlap(await this.computeTile(half, ctx), half, out, win, cells);
       return out;
     }
     const target = subGrid(this.grid!, win);
