@@ -25,6 +25,23 @@ export function tempDir(prefix = 'catalog-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
+/**
+ * A maker of temporary folders that are removed after each test of the calling file, once
+ * `beforeRemoval` (e.g. closing the server that scans them) has run.
+ */
+export function foldersPerTest(beforeRemoval: () => void): () => string {
+  const dirs: string[] = [];
+  afterEach(() => {
+    beforeRemoval();
+    for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+  });
+  return () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    return dir;
+  };
+}
+
 /** Writes a small GeoTIFF with GDAL. */
 export async function writeGeoTiff(file: string, spec: RasterSpec = {}): Promise<void> {
   fs.mkdirSync(path.dirname(file), { recursive: true });

@@ -2,23 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import { startLoggedServer, LoggedServer } from './appWithLog';
-import { tempDir, writeGeoTiff } from './rasters';
+import { foldersPerTest, writeGeoTiff } from './rasters';
 import { expectMatchesSpec } from '../helpers/openapi';
 
 let server: LoggedServer | undefined;
-const dirs: string[] = [];
-
-afterEach(() => {
+const dir = foldersPerTest(() => {
   server?.close();
   server = undefined;
-  for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 });
-
-function dir(): string {
-  const d = tempDir();
-  dirs.push(d);
-  return d;
-}
 
 type Skipped = { file: string; reason: string; level: number };
 

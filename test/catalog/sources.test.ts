@@ -5,22 +5,13 @@ import gdal from 'gdal-async';
 import request from 'supertest';
 import { startTestServer, TestServer } from '../helpers/testServer';
 import { expectMatchesSpec } from '../helpers/openapi';
-import { readPixel, tempDir, writeGeoTiff, writeNetcdfTimeSeries } from './rasters';
+import { foldersPerTest, readPixel, writeGeoTiff, writeNetcdfTimeSeries } from './rasters';
 
 let server: TestServer | undefined;
-const dirs: string[] = [];
-
-afterEach(() => {
+const dir = foldersPerTest(() => {
   server?.close();
   server = undefined;
-  for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 });
-
-function dir(): string {
-  const d = tempDir();
-  dirs.push(d);
-  return d;
-}
 
 /** WGS84 position of a UTM 32N point, computed independently of the catalogue. */
 function utmToLonLat(x: number, y: number): [number, number] {
