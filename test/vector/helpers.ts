@@ -7,21 +7,20 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import gdal from 'gdal-async';
-import { startTestServer, TestServer } from '../helpers/testServer';
+import type { TestServer } from '../helpers/testServer';
+import { S2, demoBand, demoServer as cubeDemoServer } from '../cube/helpers';
 import { DEFAULT_CONFIG } from '../../src/config/defaults';
-import { ensureDemoData } from '../../src/catalog/demo/generate';
 import { gdalBuffer } from '../../src/raster/gdal/typedArrays';
 import { postResult } from '../helpers/result';
 
-export const S2_GRID = { west: 470000, north: 5270000, size: 10, width: 600, height: 600, epsg: 32632 };
+export const S2_GRID = { ...S2, epsg: 32632 };
 
-export async function demoServer(): Promise<{ server: TestServer; auth: string }> {
-  const server = await startTestServer({ collections: DEFAULT_CONFIG.collections });
-  await ensureDemoData(server.dataDir);
-  await server.ctx.catalog.refresh?.(true);
-  const auth = await server.login();
-  return { server, auth };
+/** The demo server of the cube tests, with the default tile size. */
+export function demoServer(): Promise<{ server: TestServer; auth: string }> {
+  return cubeDemoServer(DEFAULT_CONFIG.processing.tileSize);
 }
+
+export { demoBand };
 
 export function tempDir(prefix = 'vector-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -74,16 +73,3 @@ export function gdalZones(featureCollection: object, dir: string): Int32Array {
   return zones;
 }
 
-/** The values of one demo file, with its no-data as NaN. */
-export function demoBand(dataDir: string, date: string, band: string): Float64Array {
-  const ds = gdal.open(path.join(dataDir, 'demo', 'sentinel2', `S2_${date.replace(/-/g, '')}_${band}.tif`));
-  const b = ds.bands.get(1);
-  const values = new Float64Array(S2_GRID.width * S2_GRID.height);
-  b.pixels.read(0, 0, S2_GRID.width, S2_GRID.height, gdalBuffer(values));
-  const nodata = b.noDataValue;
-  const scale = b.scale ?? 1;
-  const offset = b.offset ?? 0;
-  for (let i = 0; i < values.length; i++) values[i] = values[i] === nodata ? NaN : values[i] * scale + offset;
-  ds.close();
-  return values;
-}
