@@ -8,6 +8,7 @@ import { LocalCatalog } from './LocalCatalog';
 import { FolderSource } from './folderSource';
 import { checkCollection } from './check';
 import { stacCollectionFile, stacItem } from './stacItems';
+import { option } from '../cli/options';
 
 const USAGE = `Inspect the collections of this openEO server.
 
@@ -20,14 +21,6 @@ check   opens every file of a collection (or of all) with GDAL and compares it w
         exits with 1 when anything is wrong.
 items   writes STAC Item files (and a collection.json linking them) for a folder of files named
         like the pattern, e.g. 'S2_{date}_{band}.tif'; default output: <folder>/stac.`;
-
-function option(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  if (i < 0) return undefined;
-  const value = args[i + 1];
-  if (value === undefined || value.startsWith('--')) throw new Error(`${name} needs a value`);
-  return value;
-}
 
 /** Where the commands write: the listing to `out`, diagnostics to `err` (stdout and stderr in the CLI). */
 export interface AdminIO {

@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig } from '../config/load';
 import { createLogger } from '../logger';
 import { createContext, closeContext } from '../server';
+import { option } from './options';
 
 const USAGE = `Manage the accounts of this openEO server.
 
@@ -10,14 +11,6 @@ const USAGE = `Manage the accounts of this openEO server.
   npm run users -- remove <name>
 
 Without --password, add and passwd read the password from the OPENEO_PASSWORD environment variable.`;
-
-function option(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  if (i < 0) return undefined;
-  const value = args[i + 1];
-  if (value === undefined || value.startsWith('--')) throw new Error(`${name} needs a value`);
-  return value;
-}
 
 function password(args: string[]): string {
   const value = option(args, '--password') ?? process.env.OPENEO_PASSWORD;
