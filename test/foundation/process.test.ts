@@ -1,23 +1,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import net from 'node:net';
 import { spawn, spawnSync, ChildProcess } from 'node:child_process';
 import request from 'supertest';
 import { Writable } from 'node:stream';
 import { startTestServer } from '../helpers/testServer';
 import { createLogger } from '../../src/logger';
+import { freePort } from '../helpers/ports';
 
 const ROOT = path.resolve(__dirname, '../..');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 function waitFor(child: ChildProcess, pattern: RegExp, timeoutMs = 60000): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -7,7 +7,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import net from 'node:net';
 import http from 'node:http';
 import { spawn, ChildProcess } from 'node:child_process';
 import Database from 'better-sqlite3';
@@ -15,17 +14,9 @@ import { loadConfig } from '../../src/config/load';
 import { createLogger } from '../../src/logger';
 import { closeContext, createContext } from '../../src/server';
 import { get } from './loadDriver';
+import { freePort } from '../helpers/ports';
 
 const ROOT = path.resolve(__dirname, '../..');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 function startServerProcess(dataDir: string, port: number): Promise<ChildProcess> {
   const config = path.join(dataDir, 'config.json');

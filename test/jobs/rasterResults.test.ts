@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import gdal from 'gdal-async';
@@ -10,6 +9,7 @@ import { startTestServer, TestServer } from '../helpers/testServer';
 import { expectMatchesSpec } from '../helpers/openapi';
 import { ensureDemoData, DEMO_DEM_ID } from '../../src/catalog/demo/generate';
 import { requireBuiltWorker, waitFor } from './helpers';
+import { freePort } from '../helpers/ports';
 
 /**
  * Batch jobs over real raster data, driven through HTTP by the official openEO JavaScript client:
@@ -20,16 +20,6 @@ let listener: http.Server;
 let baseUrl: string;
 let downloads: string;
 const PASSWORD = 'correct horse battery';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-    probe.on('error', reject);
-  });
-}
 
 beforeAll(async () => {
   requireBuiltWorker();

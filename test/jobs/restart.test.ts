@@ -1,11 +1,11 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { openDatabase } from '../../src/store/database';
 import { UserStore } from '../../src/auth/UserStore';
 import { additionChain, processAlive, requireBuiltWorker, waitFor } from './helpers';
+import { freePort } from '../helpers/ports';
 
 /**
  * The real server (dist/index.js) as a child process, killed with SIGKILL in the middle of a job
@@ -17,16 +17,6 @@ let dir: string;
 let port: number;
 let base: string;
 let server: ChildProcess | undefined;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port: p } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(p));
-    });
-    probe.on('error', reject);
-  });
-}
 
 async function startServer(): Promise<ChildProcess> {
   const child = spawn(process.execPath, [path.join(ROOT, 'dist/index.js')], {
