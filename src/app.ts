@@ -2,6 +2,7 @@ import express from 'express';
 import type { ServerContext } from './context';
 import { cors, errorHandler, notFound, requestLog } from './http/middleware';
 import { Endpoint, mountResources } from './http/router';
+import { sendJsonWithoutCharset } from './http/jsonMediaType';
 import { createResources } from './routes';
 
 /** Builds the Express application for a context; listening is left to the caller. */
@@ -10,6 +11,7 @@ export function createApp(ctx: ServerContext): express.Express {
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.set('query parser', 'simple');
+  sendJsonWithoutCharset(app);
 
   app.use(requestLog(ctx));
   app.use(cors(ctx));

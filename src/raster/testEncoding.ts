@@ -168,6 +168,8 @@ export async function cubeToTestEncoding(cube: DataCube, ctx?: TileContext): Pro
   const inOrder = transpose(layoutValues, sizes, layout, cube.order);
   const orderedDims: Record<string, EncodedDimension> = {};
   for (const n of cube.order) orderedDims[n] = dimensions[n];
-  const data = cube.order.length === 0 ? inOrder[0] : nest(inOrder, cube.order.map((n) => sizes.get(n)!), 0, 0);
+  // A cube without dimensions holds one value; when that is no-data (create_data_cube) the cube is empty: [].
+  const scalar = inOrder.length > 0 && !Number.isNaN(inOrder[0]) ? inOrder[0] : [];
+  const data = cube.order.length === 0 ? scalar : nest(inOrder, cube.order.map((n) => sizes.get(n)!), 0, 0);
   return { type: 'datacube', order: [...cube.order], dimensions: orderedDims, data, nodata: [NaN] };
 }

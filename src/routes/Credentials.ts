@@ -42,8 +42,7 @@ export class CredentialsBasic extends Resource {
 
 /**
  * `GET /credentials/oidc`: the configured OpenID Connect providers, the first being the default.
- * Without providers it answers an empty list, which clients read as "Basic only" (the API schema
- * asks for at least one entry, but an empty list is what clients handle best).
+ * Only mounted when at least one provider is configured (see routes/index.ts).
  */
 export class CredentialsOidc extends Resource {
   readonly path = '/credentials/oidc';

@@ -23,7 +23,8 @@ export function createResources(ctx: ServerContext, endpoints: () => Endpoint[])
     new UdfRuntimes(ctx),
     new ServiceTypes(ctx),
     new CredentialsBasic(ctx),
-    new CredentialsOidc(ctx),
+    // Its answer must list at least one provider, so without any the endpoint is neither served nor advertised.
+    ...(ctx.oidc.providerConfigs().length > 0 ? [new CredentialsOidc(ctx)] : []),
     new Me(ctx),
     new Collections(ctx),
     new CollectionDetails(ctx),

@@ -93,14 +93,16 @@ describe('GET /credentials/oidc', () => {
     });
   });
 
-  test('without providers it answers an empty list, so clients offer Basic only', async () => {
+  test('without providers the endpoint is neither advertised nor served, so clients offer Basic only', async () => {
     const withOidc = await request(server.app).get('/');
     expect(withOidc.body.endpoints).toContainEqual({ path: '/credentials/oidc', methods: ['GET'] });
     const plain = await startTestServer();
     try {
+      const capabilities = await request(plain.app).get('/');
+      expect(capabilities.body.endpoints.map((e: { path: string }) => e.path)).not.toContain('/credentials/oidc');
       const oidc = await request(plain.app).get('/credentials/oidc');
-      expect(oidc.status).toBe(200);
-      expect(oidc.body).toEqual({ providers: [] });
+      expect(oidc.status).toBe(404);
+      expect(oidc.body.code).toBe('NotFound');
     } finally {
       plain.close();
     }

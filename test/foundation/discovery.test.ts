@@ -52,10 +52,10 @@ describe('discovery endpoints', () => {
     check(res.body);
   });
 
-  test('GET /credentials/oidc answers an empty provider list when OIDC is not configured', async () => {
+  test('GET /credentials/oidc is not served when OIDC is not configured (its answer needs a provider)', async () => {
     const res = await request(server.app).get('/credentials/oidc');
-    expect(res.status).toBe(200);
-    expect(res.body).toEqual({ providers: [] });
+    expect(res.status).toBe(404);
+    expect(res.body.code).toBe('NotFound');
   });
 
   test('the spec helper really rejects a wrong body', () => {
