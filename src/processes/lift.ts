@@ -35,7 +35,7 @@ export function mapNumeric(x: unknown, kernel: NumericKernel1): unknown {
     return out;
   }
   if (isPixelArray(x)) {
-    return new PixelArray(x.vectors.map((v) => mapNumeric(v, kernel) as PixelVector), x.labels, x.length);
+    return new PixelArray(x.vectors.map((v) => mapNumeric(v, kernel) as PixelVector), x.labels, x.length, x.labeled);
   }
   throw new InvalidValue('expected a number');
 }
@@ -150,11 +150,9 @@ function collectResults(results: unknown[], n: number): PixelVector | PixelArray
     const values = Array.isArray(r) ? r : r instanceof LabeledArray ? r.values : [];
     for (let k = 0; k < values.length; k++) vectors[k][i] = toPixel(values[k]);
   }
-  const labels =
-    arrayLike instanceof LabeledArray && arrayLike.labels.length === width
-      ? arrayLike.labels
-      : Array.from({ length: width }, (_, k) => k);
-  return new PixelArray(vectors, labels, n);
+  const labeled = arrayLike instanceof LabeledArray && arrayLike.labels.length === width;
+  const labels = labeled ? arrayLike.labels : Array.from({ length: width }, (_, k) => k);
+  return new PixelArray(vectors, labels, n, labeled);
 }
 
 /**

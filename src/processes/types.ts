@@ -62,6 +62,8 @@ export class PixelArray {
     readonly labels: Array<string | number>,
     /** Number of pixels in each vector. */
     readonly length: number,
+    /** False for an array built without labels (e.g. joined with a plain array): `labels` are then just 0, 1, 2, …. */
+    readonly labeled: boolean = true,
   ) {}
 }
 

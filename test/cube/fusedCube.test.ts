@@ -93,6 +93,32 @@ describe('fused cube processes equal their general path', () => {
     await expectSameCubes(...(await bothWays('apply_dimension', { data: cube, dimension: 'bands', process: graph }, 'process')));
   });
 
+  const nd = { nir: ['array_element', { data: P('data'), label: 'B08' }], red: ['array_element', { data: P('data'), label: 'B04' }], nd: ['normalized_difference', { x: N('nir'), y: N('red') }] } as const;
+
+  test('apply_dimension appending a labeled index to the bands', async () => {
+    const graph = nodes({ ...nd, r: ['array_append', { data: P('data'), value: N('nd'), label: 'NDVI' }] } as never);
+    const [fused, general] = await bothWays('apply_dimension', { data: cube, dimension: 'bands', process: graph }, 'process');
+    expect(fused.dims[1].labels).toEqual([...BANDS, 'NDVI']);
+    expect(fused.dims[1].bands!.map((b) => b?.commonName)).toEqual(['blue', 'red', 'nir', undefined]);
+    await expectSameCubes(fused, general);
+  });
+
+  test('apply_dimension joining the bands with a plain array', async () => {
+    const graph = nodes({ ...nd, a: ['array_create', { data: [N('nd'), null, 2] }], r: ['array_concat', { array1: P('data'), array2: N('a') }] } as never);
+    const [fused, general] = await bothWays('apply_dimension', { data: cube, dimension: 'bands', process: graph }, 'process');
+    expect(fused.dims[1].labels).toEqual([0, 1, 2, 3, 4, 5]);
+    await expectSameCubes(fused, general);
+  });
+
+  test('apply_dimension into an existing dimension of one label', async () => {
+    const single = await execute('filter_labels', { data: cube, dimension: 't', condition: callbackOf(one('eq', { x: P('value'), y: DATES[2] })) });
+    const graph = nodes({ ...nd, r: ['array_create', { data: [N('nd'), N('red')] }] } as never);
+    const [fused, general] = await bothWays('apply_dimension', { data: single, dimension: 'bands', target_dimension: 't', process: graph }, 'process');
+    expect(fused.dims).toEqual([{ name: 't', type: 'temporal', labels: [0, 1] }]);
+    expect(fused.order).toEqual(['t', 'y', 'x']);
+    await expectSameCubes(fused, general);
+  });
+
   test('aggregate_temporal_period and aggregate_temporal, with an empty group', async () => {
     const graph = one('mean', { data: P('data') });
     await expectSameCubes(...(await bothWays('aggregate_temporal_period', { data: cube, period: 'month', reducer: graph }, 'reducer')));

@@ -194,6 +194,31 @@ const CASES: CallbackCase[] = [
     f: ['first', { data: P('data') }],
     r: ['array_create', { data: [N('f'), 1], repeat: 3 }],
   })),
+  along('array_append of an index, labeled', nodes({
+    nir: ['array_element', { data: P('data'), label: 'B08' }],
+    red: ['array_element', { data: P('data'), label: 'B04' }],
+    nd: ['normalized_difference', { x: N('nir'), y: N('red') }],
+    r: ['array_append', { data: P('data'), value: N('nd'), label: 'NDVI' }],
+  })),
+  along('array_append of a plain value, then a reducer over it', nodes({
+    a: ['array_append', { data: P('data'), value: 2 }],
+    b: ['array_append', { data: N('a'), value: N('m'), label: 'mean' }],
+    m: ['mean', { data: P('data') }],
+    s: ['sum', { data: N('b') }],
+    e: ['array_element', { data: N('b'), label: 'mean' }],
+    r: ['array_create', { data: [N('s'), N('e')] }],
+  })),
+  along('array_concat with a plain array, read by index', nodes({
+    f: ['first', { data: P('data') }],
+    a: ['array_create', { data: [N('f'), true, null] }],
+    c: ['array_concat', { array1: P('data'), array2: N('a') }],
+    x: ['array_element', { data: N('c'), index: 3 }],
+    r: ['array_concat', { array1: N('c'), array2: [N('x')] }],
+  })),
+  along('array_concat of two plain arrays', nodes({
+    f: ['first', { data: P('data') }],
+    r: ['array_concat', { array1: [N('f'), 1], array2: [2, N('f')] }],
+  })),
   along('element of a created array', nodes({
     f: ['last', { data: P('data') }],
     a: ['array_create', { data: [N('f'), 2] }],
@@ -279,6 +304,12 @@ describe('what is not compiled', () => {
     pixel('round to a varying precision', one('round', { x: P('x'), p: P('x') })),
     pixel('a result that is an array', one('array_create', { data: [P('x'), 1] })),
     reducer('more values than a kernel may hold', one('mean', { data: P('data') }), Array.from({ length: 2500 }, (_, k) => k)),
+    along('array_append of a label the array has', one('array_append', { data: P('data'), value: 1, label: 'B02' })),
+    along('array_concat of arrays sharing a label', one('array_concat', { array1: P('data'), array2: P('data') })),
+    along('an element by label of a joined array without labels', nodes({
+      c: ['array_concat', { array1: P('data'), array2: [1] }],
+      r: ['array_element', { data: N('c'), label: 0 }],
+    })),
     reducer('sum of a plain array holding pixel values', nodes({ f: ['array_element', { data: P('data'), index: 0 }], r: ['sum', { data: [N('f'), 1] }] })),
   ];
   test.each(notCompiled.map((c) => [c.name, c] as const))('%s', (_name, c) => {

@@ -158,4 +158,64 @@ describe('apply_dimension', () => {
     ]);
     await expect(run('apply_dimension', { data: series(), dimension: 'bands', process: { process_graph: { s: { process_id: 'sort', arguments: { data: { from_parameter: 'data' } }, result: true } } } })).rejects.toMatchObject({ code: 'DimensionNotAvailable' });
   });
+
+  const P = (name: string) => ({ from_parameter: name });
+  const N = (id: string) => ({ from_node: id });
+  const ndviNodes = {
+    nir: { process_id: 'array_element', arguments: { data: P('data'), label: 'nir' } },
+    red: { process_id: 'array_element', arguments: { data: P('data'), label: 'red' } },
+    nd: { process_id: 'normalized_difference', arguments: { x: N('nir'), y: N('red') } },
+  };
+  const ndvi = (x: number, y: number) => (x - y) / (x + y);
+
+  test('array_append adds an index as a new band with its label', async () => {
+    const process = { process_graph: { ...ndviNodes, a: { process_id: 'array_append', arguments: { data: P('data'), value: N('nd'), label: 'ndvi' }, result: true } } };
+    const encoded = await cubeToTestEncoding((await run('apply_dimension', { data: bandsCube(), dimension: 'bands', process })) as DataCube);
+    expect(encoded.order).toEqual(['bands', 'y', 'x']);
+    expect(encoded.dimensions.bands).toEqual({ type: 'bands', values: ['red', 'nir', 'ndvi'] });
+    expect(encoded.data).toEqual([[[1, 2], [3, 4]], [[10, 20], [30, 40]], [[ndvi(10, 1), ndvi(20, 2)], [ndvi(30, 3), ndvi(40, 4)]]]);
+  });
+
+  test('array_concat with a plain array gives the values with enumerated labels', async () => {
+    const process = {
+      process_graph: {
+        ...ndviNodes,
+        more: { process_id: 'array_create', arguments: { data: [N('nd'), 5] } },
+        c: { process_id: 'array_concat', arguments: { array1: P('data'), array2: N('more') }, result: true },
+      },
+    };
+    const encoded = await cubeToTestEncoding((await run('apply_dimension', { data: bandsCube(), dimension: 'bands', process })) as DataCube);
+    expect(encoded.dimensions.bands).toEqual({ type: 'bands', values: [0, 1, 2, 3] });
+    expect(encoded.data).toEqual([
+      [[1, 2], [3, 4]],
+      [[10, 20], [30, 40]],
+      [[ndvi(10, 1), ndvi(20, 2)], [ndvi(30, 3), ndvi(40, 4)]],
+      [[5, 5], [5, 5]],
+    ]);
+  });
+
+  test('a target dimension that exists with a single label takes the results in place of the source dimension', async () => {
+    const data = cube(
+      { t: { type: 'temporal', values: ['2020-01-01T00:00:00Z'] }, bands: { type: 'bands', values: ['red', 'nir'] } },
+      ['t', 'bands', 'y', 'x'],
+      [[[[1, 2], [3, 4]], [[10, 20], [30, 40]]]],
+    );
+    const process = { process_graph: { ...ndviNodes, a: { process_id: 'array_create', arguments: { data: [N('nd'), N('red')] }, result: true } } };
+    const encoded = await cubeToTestEncoding((await run('apply_dimension', { data, dimension: 'bands', target_dimension: 't', process })) as DataCube);
+    expect(encoded.order).toEqual(['t', 'y', 'x']);
+    expect(encoded.dimensions.t).toEqual({ type: 'temporal', values: [0, 1] });
+    expect(encoded.data).toEqual([[[ndvi(10, 1), ndvi(20, 2)], [ndvi(30, 3), ndvi(40, 4)]], [[1, 2], [3, 4]]]);
+    const twoDates = cube({ t: { type: 'temporal', values: ['2020-01-01T00:00:00Z', '2020-01-02T00:00:00Z'] } }, ['t', 'y', 'x'], [[[1, 2], [3, 4]], [[1, 2], [3, 4]]]);
+    const sort = { process_graph: { s: { process_id: 'sort', arguments: { data: P('data') }, result: true } } };
+    await expect(run('apply_dimension', { data: twoDates, dimension: 't', target_dimension: 'x', process: sort })).rejects.toMatchObject({ code: 'ProcessParameterInvalid' });
+    const withBands = cube(
+      { t: { type: 'temporal', values: ['2020-01-01T00:00:00Z', '2020-01-02T00:00:00Z'] }, bands: { type: 'bands', values: ['a'] } },
+      ['t', 'bands', 'y', 'x'],
+      [[[[1, 2], [3, 4]]], [[[1, 2], [3, 4]]]],
+    );
+    await expect(run('apply_dimension', { data: withBands, dimension: 'bands', target_dimension: 't', process: sort })).rejects.toMatchObject({
+      code: 'ProcessParameterInvalid',
+      message: expect.stringContaining('single label'),
+    });
+  });
 });

@@ -17,6 +17,8 @@ export class CompiledCallback {
     private readonly template: ExprGraph,
     private readonly results: readonly NodeId[],
     readonly inputs: number,
+    /** Labels of the values out, when the callback returns a labeled array (apply_dimension). */
+    readonly labels?: ReadonlyArray<string | number>,
   ) {}
 
   /** Values per call (1 for apply and reducers, the array length for apply_dimension). */
@@ -77,17 +79,20 @@ export function compileReducer(callback: Callback, labels: ReadonlyArray<string 
  * For apply_dimension: `data` as for reducers; the values out are the elements of the array the
  * callback returns (a single value counts as one), as applyDimension.ts reads them.
  */
-export function compileArrayCallback(callback: Callback, labels: ReadonlyArray<string | number>, context: unknown): CompiledCallback | null {
+export function compileArrayCallback(callback: Callback, inputLabels: ReadonlyArray<string | number>, context: unknown): CompiledCallback | null {
   return withTemplate((template) => {
-    const result = translate(callback, [['data', dataBinding(template, labels)], ['context', contextBinding(context)]], template);
+    const result = translate(callback, [['data', dataBinding(template, inputLabels)], ['context', contextBinding(context)]], template);
     if (!result) return null;
     let elements: Sym[];
-    if (result.kind === 'array') elements = result.items.map(pixelSym);
-    else if (result.kind === 'list') elements = [...result.items];
+    let labels: ReadonlyArray<string | number> | undefined;
+    if (result.kind === 'array') {
+      elements = result.items.map(pixelSym);
+      if (result.labeled !== false) labels = result.labels;
+    } else if (result.kind === 'list') elements = [...result.items];
     else if (result.kind === 'value' && Array.isArray(result.value)) elements = result.value.map(valueSym);
     else elements = [result];
     const outs = elements.map((e) => cellValue(e, template));
     if (outs.length === 0 || outs.some((o) => o === null)) return null;
-    return new CompiledCallback(template, outs as NodeId[], labels.length);
+    return new CompiledCallback(template, outs as NodeId[], inputLabels.length, labels);
   });
 }

@@ -9,7 +9,7 @@ import { MAX_ARRAY_LENGTH } from '../values';
 import type { ExprGraph, NodeId } from './ir';
 import type { OpName } from './ops';
 import type { ReductionName } from './reductions';
-import { Sym, numberOf, operand, pixelSym, valueSym } from './symbols';
+import { Sym, cellValue, numberOf, operand, pixelSym, valueSym } from './symbols';
 
 type Args = Record<string, Sym | undefined>;
 export type Rule = (args: Args, graph: ExprGraph) => Sym | null;
@@ -98,6 +98,7 @@ const arrayElement: Rule = (args, graph) => {
   // Both or neither given are errors of the process.
   if ((index !== undefined) === hasLabel) return null;
   if (data?.kind === 'array') {
+    if (!index && data.labeled === false) return null;
     const k = index ? index.value : data.labels.findIndex((l) => l === label!.value);
     if (typeof k !== 'number') return null;
     if (k >= 0 && k < data.items.length) return pixelSym(data.items[k]);
@@ -122,6 +123,61 @@ const arrayCreate: Rule = (args) => {
   const items: Sym[] = [];
   for (let r = 0; r < repeat; r++) items.push(...data.items);
   return { kind: 'list', items };
+};
+
+const positions = (n: number) => Array.from({ length: n }, (_, k) => k);
+
+/** Elements that join a pixel array (see arrays.ts `tileParts`): the items and labels of one side, null when one is no number. */
+function arrayParts(sym: Sym | undefined, graph: ExprGraph): { items: NodeId[]; labels?: ReadonlyArray<string | number> } | null {
+  if (sym?.kind === 'array') return { items: [...sym.items], labels: sym.labeled === false ? undefined : sym.labels };
+  const elements = sym?.kind === 'list' ? sym.items : sym?.kind === 'value' && Array.isArray(sym.value) ? sym.value.map(valueSym) : null;
+  if (!elements) return null;
+  const items = elements.map((e) => cellValue(e, graph));
+  return items.some((i) => i === null) ? null : { items: items as NodeId[], labels: undefined };
+}
+
+/** A plain array of per-pixel values and plain values, or null when `sym` is none. */
+function plainItems(sym: Sym | undefined): Sym[] | null {
+  if (sym?.kind === 'list') return [...sym.items];
+  return sym?.kind === 'value' && Array.isArray(sym.value) ? sym.value.map(valueSym) : null;
+}
+
+const isElement = (sym: Sym | undefined): sym is Sym => sym?.kind === 'pixel' || sym?.kind === 'value';
+
+/** array_concat: a pixel array when either side is one (labeled only when both sides are), else a plain array. */
+const arrayConcat: Rule = (args, graph) => {
+  const { array1, array2 } = args;
+  if (array1?.kind !== 'array' && array2?.kind !== 'array') {
+    const first = plainItems(array1);
+    const second = plainItems(array2);
+    return first && second ? { kind: 'list', items: [...first, ...second] } : null;
+  }
+  const first = arrayParts(array1, graph);
+  const second = arrayParts(array2, graph);
+  if (!first || !second) return null;
+  const items = [...first.items, ...second.items];
+  if (!first.labels || !second.labels) return { kind: 'array', items, labels: positions(items.length), labeled: false };
+  const labels = [...first.labels, ...second.labels];
+  // A label on both sides is an error of the process.
+  return new Set(labels).size === labels.length ? { kind: 'array', items, labels } : null;
+};
+
+/** array_append of one value: to a pixel array with the label asked for (or the next index), or to a plain array. */
+const arrayAppend: Rule = (args, graph) => {
+  const { data, value, label } = args;
+  if (!isElement(value) || label?.kind !== 'value') return null;
+  const plain = label.value === null;
+  if (data?.kind !== 'array') {
+    const items = plainItems(data);
+    return items && plain ? { kind: 'list', items: [...items, value] } : null;
+  }
+  const item = cellValue(value, graph);
+  if (item === null) return null;
+  const items = [...data.items, item];
+  if (data.labeled === false) return plain ? { kind: 'array', items, labels: positions(items.length), labeled: false } : null;
+  const next = plain ? data.labels.length : label.value;
+  if ((typeof next !== 'string' && typeof next !== 'number') || data.labels.includes(next)) return null;
+  return { kind: 'array', items, labels: [...data.labels, next] };
 };
 
 /** Processes that are only ever folded (they take no per-pixel arguments). */
@@ -207,6 +263,8 @@ const RULES: Record<string, Rule> = {
   count,
   array_element: arrayElement,
   array_create: arrayCreate,
+  array_concat: arrayConcat,
+  array_append: arrayAppend,
 };
 
 /** The rule of a process id, or undefined when the process is not in the table. */

@@ -10,7 +10,13 @@ import type { ExprGraph, NodeId } from './ir';
 export type Sym =
   | { readonly kind: 'value'; readonly value: unknown }
   | { readonly kind: 'pixel'; readonly id: NodeId }
-  | { readonly kind: 'array'; readonly items: readonly NodeId[]; readonly labels: ReadonlyArray<string | number> }
+  | {
+      readonly kind: 'array';
+      readonly items: readonly NodeId[];
+      readonly labels: ReadonlyArray<string | number>;
+      /** False as for PixelArray.labeled: the labels are only positions. */
+      readonly labeled?: boolean;
+    }
   | { readonly kind: 'list'; readonly items: readonly Sym[] };
 
 export const valueSym = (value: unknown): Sym => ({ kind: 'value', value });

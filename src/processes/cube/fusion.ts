@@ -75,20 +75,21 @@ export function fusedGroups(cube: DataCube, index: number, groups: LabelGroup[],
 }
 
 /**
- * apply_dimension whose callback compiles: how many values it gives per pixel (which decides the
- * shape), and the cube for that shape.
+ * apply_dimension whose callback compiles: how many values it gives per pixel and their labels
+ * when it labels them (which decide the shape), and the cube for that shape.
  */
 export function fusedApplyDimension(
   cube: DataCube,
   index: number,
   process: Callback,
   context: unknown,
-): { count: number; build(shape: Shape): DataCube | null } | null {
+): { count: number; labels?: ReadonlyArray<string | number>; build(shape: Shape): DataCube | null } | null {
   const labels = cube.dims[index].labels;
   const compiled = compileArrayCallback(process, labels, context);
   if (!compiled) return null;
   return {
     count: compiled.outputs,
+    labels: compiled.labels,
     build: (shape) => alongDimension(cube, index, [labels.map((_, k) => k)], [compiled], shape),
   };
 }

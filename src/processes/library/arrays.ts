@@ -9,6 +9,8 @@ import { reducer } from './reduce';
 
 const tooLong = () => new OpenEOError('ProcessGraphComplexity', { reason: `an array would get more than ${MAX_ARRAY_LENGTH} elements` });
 
+const unlabeledElement = () => new ProcessException('ArrayNotLabeled', 'The array has no labels; use `index` instead of `label`.');
+
 const notAvailable = () => new ProcessException('ArrayElementNotAvailable', 'The array has no element at that index or label.');
 
 function labelIndex(labels: ReadonlyArray<string | number>, label: unknown): number {
@@ -17,6 +19,7 @@ function labelIndex(labels: ReadonlyArray<string | number>, label: unknown): num
 
 /** array_element on one pixel array: the vector of one label or index. */
 function elementOfTile(data: PixelArray, index: number | undefined, label: unknown, returnNodata: boolean): PixelVector {
+  if (index === undefined && !data.labeled) throw unlabeledElement();
   const k = index !== undefined ? index : labelIndex(data.labels, label);
   if (k >= 0 && k < data.vectors.length) return data.vectors[k];
   if (returnNodata) return new Float64Array(data.length).fill(NaN);
@@ -63,7 +66,7 @@ async function applyToElements(data: unknown, process: Callback, context: unknow
       const result = await process.run({ x: data.vectors[k], index: k, label: data.labels[k], context });
       vectors.push(isPixelVector(result) ? result : new Float64Array(data.length).fill(toPixel(result)));
     }
-    return new PixelArray(vectors, data.labels, data.length);
+    return new PixelArray(vectors, data.labels, data.length, data.labeled);
   }
   const values = elementsOf(data);
   const labels = labelsOf(data);
@@ -72,6 +75,53 @@ async function applyToElements(data: unknown, process: Callback, context: unknow
     out.push(await process.run({ x: values[k], index: k, label: labels ? labels[k] : null, context }));
   }
   return withLabelsOf(data, out);
+}
+
+/** The labels of two joined labeled arrays; a label in both is a conflict the user must resolve. */
+function joinedLabels(first: ReadonlyArray<string | number>, second: ReadonlyArray<string | number>): Array<string | number> {
+  const labels = [...first, ...second];
+  if (new Set(labels).size !== labels.length) {
+    throw new ProcessException('ArrayLabelConflict', 'Both arrays have an element with the same label; rename one of them first.');
+  }
+  return labels;
+}
+
+/** The label array_append gives a new element of a labeled array: the one asked for, else the next index. */
+function appendedLabel(labels: ReadonlyArray<string | number>, label: unknown): string | number {
+  const next = label === undefined || label === null ? labels.length : (label as string | number);
+  if (labels.includes(next)) throw new ProcessException('LabelExists', `The array already has an element labeled '${next}'.`);
+  return next;
+}
+
+const notLabeled = () => new ProcessException('ArrayNotLabeled', 'A label was given but the array has no labels.');
+
+/** An array element next to pixel arrays as one vector: per-pixel values as they are, plain values repeated. */
+function tileVector(value: unknown, length: number): PixelVector {
+  return isPixelVector(value) ? value : new Float64Array(length).fill(toPixel(value));
+}
+
+/** The vectors of an array joined with a pixel array, and its labels when it has some. */
+function tileParts(array: unknown, length: number): { vectors: PixelVector[]; labels?: Array<string | number> } {
+  if (isPixelArray(array)) return { vectors: array.vectors, labels: array.labeled ? array.labels : undefined };
+  return { vectors: elementsOf(array).map((v) => tileVector(v, length)), labels: labelsOf(array) };
+}
+
+/** array_concat where at least one side is a pixel array: labels survive only when both sides have them. */
+function concatTiles(array1: unknown, array2: unknown): PixelArray {
+  const length = (isPixelArray(array1) ? array1 : (array2 as PixelArray)).length;
+  const first = tileParts(array1, length);
+  const second = tileParts(array2, length);
+  const vectors = [...first.vectors, ...second.vectors];
+  if (!first.labels || !second.labels) return new PixelArray(vectors, vectors.map((_, k) => k), length, false);
+  return new PixelArray(vectors, joinedLabels(first.labels, second.labels), length);
+}
+
+/** array_append to a pixel array: the value (per pixel or plain) becomes one more vector. */
+function appendToTile(data: PixelArray, value: unknown, label: unknown): PixelArray {
+  const vectors = [...data.vectors, tileVector(value, data.length)];
+  if (data.labeled) return new PixelArray(vectors, [...data.labels, appendedLabel(data.labels, label)], data.length);
+  if (label !== undefined && label !== null) throw notLabeled();
+  return new PixelArray(vectors, vectors.map((_, k) => k), data.length, false);
 }
 
 export const arrayProcesses = [
@@ -106,7 +156,7 @@ export const arrayProcesses = [
       let k = index as number | undefined;
       if (k === undefined) {
         const labels = labelsOf(data);
-        if (!labels) throw new ProcessException('ArrayNotLabeled', 'The array has no labels; use `index` instead of `label`.');
+        if (!labels) throw unlabeledElement();
         k = labelIndex(labels, label);
       }
       if (k >= 0 && k < values.length) return values[k];
@@ -158,15 +208,11 @@ export const arrayProcesses = [
       exceptions: { ArrayLabelConflict: 'Both arrays have an element with the same label.' },
     },
     ({ array1, array2 }) => {
+      if (isPixelArray(array1) || isPixelArray(array2)) return concatTiles(array1, array2);
       const values = [...elementsOf(array1), ...elementsOf(array2)];
       const labels1 = labelsOf(array1);
       const labels2 = labelsOf(array2);
-      if (!labels1 && !labels2) return values;
-      const labels = [...(labels1 ?? elementsOf(array1).map((_, k) => k)), ...(labels2 ?? elementsOf(array2).map((_, k) => k))];
-      if (new Set(labels).size !== labels.length) {
-        throw new ProcessException('ArrayLabelConflict', 'Both arrays have an element with the same label.');
-      }
-      return new LabeledArray(values, labels);
+      return labels1 && labels2 ? new LabeledArray(values, joinedLabels(labels1, labels2)) : values;
     },
   ),
   defineProcess(
@@ -179,17 +225,13 @@ export const arrayProcesses = [
       exceptions: { LabelExists: 'The array already has an element with this label.', ArrayNotLabeled: 'A label was given but the array has no labels.' },
     },
     ({ data, value, label }) => {
+      if (isPixelArray(data)) return appendToTile(data, value, label);
       const values = [...elementsOf(data), value];
       const labels = labelsOf(data);
-      if (label === undefined || label === null) {
-        return labels ? new LabeledArray(values, [...labels, labels.length]) : values;
-      }
-      if (!labels) {
-        if (elementsOf(data).length > 0) throw new ProcessException('ArrayNotLabeled', 'A label was given but the array has no labels.');
-        return new LabeledArray(values, [label]);
-      }
-      if (labels.includes(label)) throw new ProcessException('LabelExists', 'The array already has an element with this label.');
-      return new LabeledArray(values, [...labels, label]);
+      if (labels) return new LabeledArray(values, [...labels, appendedLabel(labels, label)]);
+      if (label === undefined || label === null) return values;
+      if (elementsOf(data).length > 0) throw notLabeled();
+      return new LabeledArray(values, [label]);
     },
   ),
   defineProcess(
