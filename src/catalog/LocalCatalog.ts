@@ -10,11 +10,14 @@ import { fingerprint } from './listing';
 import { bboxesIntersect } from './geo';
 import type { CollectionRecord } from './record';
 import { queryablesDocument, stacCollectionDocument } from './stacDocument';
+import { demoDataCurrent, demoFolder } from './demo/generate';
 
 type Source = FolderSource | StacSource;
 
 interface SourceState {
   source: Source;
+  /** The absolute path of the location. */
+  path: string;
   fingerprint?: string;
   records: CollectionRecord[];
   /** Last problem with the source as a whole (missing folder…), to log it once, not every scan. */
@@ -50,6 +53,7 @@ export class LocalCatalog implements Catalog {
       try {
         this.states.push({
           source: source.type === 'stac' ? new StacSource(options, cache, report) : new FolderSource(options, cache, report),
+          path: options.path,
           records: [],
         });
       } catch (e) {
@@ -94,7 +98,7 @@ export class LocalCatalog implements Catalog {
         state.error = undefined;
       } catch (e) {
         const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'the path does not exist' : (e as Error).message;
-        if (state.error !== reason) this.logger.warn({ source: state.source.label, reason }, 'catalogue: data location skipped');
+        if (state.error !== reason) this.reportSkipped(state, reason);
         changed ||= state.records.length > 0;
         state.error = reason;
         state.records = [];
@@ -104,6 +108,16 @@ export class LocalCatalog implements Catalog {
     if (changed) {
       this.index();
       this.cache.pruneMissing();
+    }
+  }
+
+  /** A location inside the demo folder that start-up is still to generate is no problem to warn about. */
+  private reportSkipped(state: SourceState, reason: string): void {
+    const inDemo = path.relative(demoFolder(this.config.dataDir), state.path);
+    if (this.config.demo && !inDemo.startsWith('..') && !path.isAbsolute(inDemo) && !demoDataCurrent(this.config.dataDir)) {
+      this.logger.debug({ source: state.source.label }, 'catalogue: demo data not generated yet');
+    } else {
+      this.logger.warn({ source: state.source.label, reason }, 'catalogue: data location skipped');
     }
   }
 

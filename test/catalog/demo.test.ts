@@ -4,8 +4,10 @@ import gdal from 'gdal-async';
 import request from 'supertest';
 import { startTestServer, TestServer } from '../helpers/testServer';
 import { expectMatchesSpec } from '../helpers/openapi';
-import { prepare } from '../../src/server';
+import { closeContext, createContext, prepare } from '../../src/server';
 import { DEFAULT_CONFIG } from '../../src/config/defaults';
+import { loadConfig } from '../../src/config/load';
+import { createLogger } from '../../src/logger';
 import { DEMO_DATES, ensureDemoData, SCL } from '../../src/catalog/demo/generate';
 import { gdalBuffer } from '../../src/raster/gdal/typedArrays';
 import { tempDir } from './rasters';
@@ -143,4 +145,28 @@ test('the catalogue serves both demo collections with full metadata', async () =
 
   const q = await request(server.app).get('/collections/SENTINEL2_L2A_DEMO/queryables');
   expect(q.body.properties['eo:cloud_cover']).toMatchObject({ type: 'number' });
+});
+
+test('the first start does not warn about the demo folders it is about to generate, but about other missing folders', async () => {
+  const warnings = async (demo: boolean) => {
+    const dataDir = tempDir('demo-first-');
+    const messages: string[] = [];
+    const config = loadConfig({
+      file: path.resolve(__dirname, '../../config.json'),
+      env: {},
+      overrides: { dataDir, logLevel: 'debug', demo, collections: { sources: DEFAULT_CONFIG.collections.sources } },
+    });
+    const logger = createLogger('debug', {
+      write: (line: string) => {
+        const entry = JSON.parse(line) as { level: number; msg: string };
+        if (entry.level >= 40) messages.push(entry.msg);
+      },
+    });
+    const ctx = await createContext(config, logger);
+    closeContext(ctx);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    return messages;
+  };
+  expect(await warnings(true)).toEqual([]);
+  expect(await warnings(false)).toEqual(['catalogue: data location skipped', 'catalogue: data location skipped']);
 });

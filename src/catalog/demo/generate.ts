@@ -249,10 +249,21 @@ async function generateDem(folder: string): Promise<void> {
  * Generates the demo collections below `<dataDir>/demo` unless they are there already.
  * Returns true when it wrote them.
  */
+/** The folder of the demo collections inside the data directory. */
+export function demoFolder(dataDir: string): string {
+  return path.join(dataDir, 'demo');
+}
+
+/** Whether the demo folder holds the data of this version (else start-up generates it). */
+export function demoDataCurrent(dataDir: string): boolean {
+  const marker = path.join(demoFolder(dataDir), MARKER);
+  return fs.existsSync(marker) && fs.readFileSync(marker, 'utf8').trim() === String(DEMO_VERSION);
+}
+
 export async function ensureDemoData(dataDir: string, logger?: Logger): Promise<boolean> {
-  const root = path.join(dataDir, 'demo');
+  if (demoDataCurrent(dataDir)) return false;
+  const root = demoFolder(dataDir);
   const marker = path.join(root, MARKER);
-  if (fs.existsSync(marker) && fs.readFileSync(marker, 'utf8').trim() === String(DEMO_VERSION)) return false;
   const started = Date.now();
   logger?.info({ folder: root }, 'generating demo collections');
   await generateSentinel2(path.join(root, 'sentinel2'));
