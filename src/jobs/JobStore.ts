@@ -175,13 +175,17 @@ export class JobStore {
     return row ? toRecord(row) : undefined;
   }
 
-  /** Newest first; `offset`/`limit` page through them. */
-  list(userId: string, offset: number, limit: number): { jobs: JobRecord[]; total: number } {
+  /** Newest first (ties by id); a page of `limit` jobs continues after the job at `after`. */
+  list(userId: string, page: { limit?: number; after?: { created: string; id: string } }): { jobs: JobRecord[]; hasMore: boolean } {
+    const after = page.after;
     const rows = this.db
-      .prepare('SELECT * FROM jobs WHERE user_id = ? ORDER BY created DESC, rowid DESC LIMIT ? OFFSET ?')
-      .all(userId, limit, offset) as JobRow[];
-    const { total } = this.db.prepare('SELECT COUNT(*) AS total FROM jobs WHERE user_id = ?').get(userId) as { total: number };
-    return { jobs: rows.map(toRecord), total };
+      .prepare(
+        `SELECT * FROM jobs WHERE user_id = ? AND (? IS NULL OR (created, id) < (?, ?))
+         ORDER BY created DESC, id DESC LIMIT ?`,
+      )
+      .all(userId, after ? 1 : null, after?.created ?? '', after?.id ?? '', page.limit === undefined ? -1 : page.limit + 1) as JobRow[];
+    const hasMore = page.limit !== undefined && rows.length > page.limit;
+    return { jobs: (hasMore ? rows.slice(0, page.limit) : rows).map(toRecord), hasMore };
   }
 
   /** How many of a user's jobs are queued or running. */

@@ -1,4 +1,5 @@
 import { OpenEOError } from '../errors/OpenEOError';
+import { decodeCursor, encodeCursor } from '../http/paging';
 import { isLogLevel, JobChanges } from './types';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -45,18 +46,13 @@ export function readJobFields(body: unknown, creating: boolean): JobChanges {
   return changes;
 }
 
-/** `limit` query parameter: absent or empty means no limit; otherwise a positive integer. */
-export function readLimit(value: unknown, max: number): number {
-  if (value === undefined || value === '') return max;
-  if (typeof value !== 'string' || !/^\d{1,9}$/.test(value) || Number(value) < 1) {
-    throw new OpenEOError('BadRequest', { reason: "'limit' must be a positive whole number" });
-  }
-  return Math.min(Number(value), max);
+/** The paging cursor of `GET /jobs`: the creation time and id of the last job of the previous page. */
+export function jobCursor(job: { created: string; id: string }): string {
+  return encodeCursor([job.created, job.id]);
 }
 
-/** Opaque paging token of `GET /jobs`: the offset of the next page. */
-export function readNextToken(value: unknown): number {
-  if (value === undefined || value === '') return 0;
-  if (typeof value !== 'string' || !/^\d{1,9}$/.test(value)) throw new OpenEOError('BadRequest', { reason: "'next' is not a paging token from this server" });
-  return Number(value);
+export function readJobCursor(token: string | undefined): { created: string; id: string } | undefined {
+  if (token === undefined) return undefined;
+  const [created, id] = decodeCursor(token, 2);
+  return { created, id };
 }

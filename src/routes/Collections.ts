@@ -1,15 +1,7 @@
 import type { Request, Response } from 'express';
 import { Resource } from '../http/Resource';
 import { OpenEOError } from '../errors/OpenEOError';
-
-/** Parses `limit`: absent or empty means everything; otherwise a positive whole number. */
-function parseCount(value: unknown, name: string): number | undefined {
-  if (value === undefined || value === '') return undefined;
-  if (typeof value !== 'string' || !/^\d+$/.test(value) || Number(value) < (name === 'limit' ? 1 : 0)) {
-    throw new OpenEOError('BadRequest', { reason: `query parameter '${name}' must be a ${name === 'limit' ? 'positive' : 'non-negative'} whole number` });
-  }
-  return Number(value);
-}
+import { pageLinks, readPageRequest, takePage } from '../http/paging';
 
 /** The list form leaves out the large parts of a collection, as the API recommends. */
 function summaryOf(doc: Record<string, unknown>): Record<string, unknown> {
@@ -17,31 +9,28 @@ function summaryOf(doc: Record<string, unknown>): Record<string, unknown> {
   return rest;
 }
 
-/** `GET /collections`: every collection, optionally in pages (`limit`, then `offset` from the links). */
+/**
+ * `GET /collections`: every collection, or pages of `limit` sorted by id. Paging is kept: the
+ * JS client's listCollections() asks for everything and its paginateCollections() follows `next`.
+ */
 export class Collections extends Resource {
   readonly path = '/collections';
   protected readonly auth = { get: 'optional' as const };
 
   async get(req: Request, res: Response): Promise<void> {
-    const limit = parseCount(req.query.limit, 'limit');
-    const offset = parseCount(req.query.offset, 'offset') ?? 0;
+    const page = readPageRequest(req.query);
     const { catalog, config } = this.ctx;
     await catalog.refresh?.();
     const base = config.publicUrl;
-    const all = catalog.list();
-    const page = limit === undefined ? all.slice(offset) : all.slice(offset, offset + limit);
-    const collections = page.map((info) => summaryOf(catalog.stacCollection(info.id, base) ?? {}));
-    const pageLink = (rel: string, start: number) => ({
-      rel,
-      href: `${base}/collections?limit=${limit ?? all.length}&offset=${start}`,
-      type: 'application/json',
-    });
-    const links: Array<Record<string, string>> = [{ rel: 'self', href: `${base}/collections`, type: 'application/json' }];
-    if (limit !== undefined) {
-      if (offset + limit < all.length) links.push(pageLink('next', offset + limit));
-      if (offset > 0) links.push(pageLink('prev', Math.max(0, offset - limit)), pageLink('first', 0));
-    }
-    links.push({ rel: 'root', href: `${base}/`, type: 'application/json' });
+    const all = [...catalog.list()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const { items, hasMore, hasLess } = takePage(all, (info) => info.id, page);
+    const collections = items.map((info) => summaryOf(catalog.stacCollection(info.id, base) ?? {}));
+    const position = { firstKey: items[0]?.id, lastKey: items.at(-1)?.id, hasMore, hasLess };
+    const links = [
+      { rel: 'self', href: `${base}/collections`, type: 'application/json' },
+      ...pageLinks(`${base}/collections`, page, position, true),
+      { rel: 'root', href: `${base}/`, type: 'application/json' },
+    ];
     res.json({ collections, links });
   }
 }

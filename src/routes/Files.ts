@@ -1,8 +1,8 @@
 import type { Request, Response } from 'express';
 import { OpenEOError } from '../errors/OpenEOError';
+import { pageLinks, readPageRequest, takePage } from '../http/paging';
 import { Resource } from '../http/Resource';
 import { sendWorkspaceFile } from '../workspace/download';
-import { pageLinks, pageRequest, takePage } from '../workspace/paging';
 import { parseWorkspacePath } from '../workspace/paths';
 
 /** `GET /files`: the user's files, optionally in pages. */
@@ -12,10 +12,10 @@ export class Files extends Resource {
 
   async get(req: Request, res: Response): Promise<void> {
     const user = this.user(req);
-    const page = pageRequest(req);
+    const page = readPageRequest(req.query);
     const all = await this.ctx.workspace.files.list(user.id);
     const { items, hasMore } = takePage(all, (file) => file.path, page);
-    const links = pageLinks(`${this.ctx.config.publicUrl}/files`, page, items.at(-1)?.path, hasMore);
+    const links = pageLinks(`${this.ctx.config.publicUrl}/files`, page, { lastKey: items.at(-1)?.path, hasMore });
     res.json({ files: items, links });
   }
 }

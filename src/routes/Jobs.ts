@@ -4,13 +4,11 @@ import { OpenEOError } from '../errors/OpenEOError';
 import type { JobRecord, LogLevel } from '../jobs/types';
 import { isLogLevel, levelAtLeast } from '../jobs/types';
 import { jobDocument } from '../jobs/jobDocument';
-import { readJobFields, readLimit, readNextToken } from '../jobs/jobRequest';
+import { jobCursor, readJobCursor, readJobFields } from '../jobs/jobRequest';
+import { pageLinks, readLimit, readPageRequest } from '../http/paging';
 import { partialDocument, resultsDocument } from '../jobs/stacResults';
 import { estimateJob, isoDuration } from '../jobs/estimate';
 import { validateJobGraph } from '../jobs/executor';
-
-/** Without `limit` everything is listed, as the API requires; this only keeps the number finite. */
-const NO_LIMIT = 1_000_000_000;
 
 /** Base for the job endpoints: looks up the caller's own job; other users' jobs do not exist. */
 abstract class JobResource extends Resource {
@@ -39,14 +37,11 @@ export class Jobs extends JobResource {
   protected readonly auth = { get: 'required', post: 'required' } as const;
 
   get(req: Request, res: Response): void {
-    const limit = readLimit(req.query.limit, NO_LIMIT);
-    const offset = readNextToken(req.query.next);
-    const { jobs, total } = this.ctx.jobs.store.list(this.user(req).id, offset, limit);
-    const links: Array<Record<string, string>> = [];
-    if (offset + jobs.length < total) {
-      links.push({ rel: 'next', href: `${this.ctx.config.publicUrl}/jobs?limit=${limit}&next=${offset + jobs.length}`, type: 'application/json' });
-    }
-    if (offset > 0) links.push({ rel: 'first', href: `${this.ctx.config.publicUrl}/jobs?limit=${limit}`, type: 'application/json' });
+    // Paged: the JS client's listJobs() asks for everything, and the Web Editor follows `next`.
+    const page = readPageRequest(req.query);
+    const { jobs, hasMore } = this.ctx.jobs.store.list(this.user(req).id, { limit: page.limit, after: readJobCursor(page.after) });
+    const last = jobs.at(-1);
+    const links = pageLinks(`${this.ctx.config.publicUrl}/jobs`, page, { lastKey: last && jobCursor(last), hasMore });
     res.json({ jobs: jobs.map((j) => jobDocument(j, this.ctx.config.publicUrl, false)), links });
   }
 
@@ -156,10 +151,10 @@ export class JobLogs extends JobResource {
     const asked: LogLevel = isLogLevel(requested) ? requested : 'debug';
     const level = levelAtLeast(asked, job.logLevel) ? asked : job.logLevel;
     const offset = typeof req.query.offset === 'string' && /^\d{1,15}$/.test(req.query.offset) ? Number(req.query.offset) : 0;
-    const limit = readLimit(req.query.limit, NO_LIMIT);
-    const logs = this.ctx.jobs.store.logs(job.id, offset, level, limit);
+    const limit = readLimit(req.query);
+    const logs = this.ctx.jobs.store.logs(job.id, offset, level, limit ?? -1);
     const links: Array<Record<string, string>> = [];
-    if (logs.length === limit) {
+    if (limit !== undefined && logs.length === limit) {
       const params = new URLSearchParams({ offset: logs[logs.length - 1].id, limit: String(limit), ...(isLogLevel(requested) ? { level: requested } : {}) });
       links.push({ rel: 'next', href: `${this.ctx.config.publicUrl}/jobs/${job.id}/logs?${params}`, type: 'application/json' });
     }

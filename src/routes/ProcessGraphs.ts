@@ -1,20 +1,23 @@
 import type { Request, Response } from 'express';
 import { OpenEOError } from '../errors/OpenEOError';
+import { readLimit } from '../http/paging';
 import { Resource } from '../http/Resource';
-import { pageLinks, pageRequest } from '../workspace/paging';
 import { storeUserProcess } from '../workspace/storeUserProcess';
 import { summarise } from '../workspace/userProcessDocument';
 
-/** `GET /process_graphs`: summaries of the user's own processes, optionally in pages. */
+/**
+ * `GET /process_graphs`: summaries of all the user's own processes. Never paged: the JS client's
+ * `listProcesses('user')` asks for `limit=50` and reads only the first page. A malformed `limit`
+ * is still refused.
+ */
 export class ProcessGraphs extends Resource {
   readonly path = '/process_graphs';
   protected readonly auth = { get: 'required' } as const;
 
   get(req: Request, res: Response): void {
-    const page = pageRequest(req);
-    const { processes, hasMore } = this.ctx.workspace.processGraphs.list(this.user(req).id, page);
-    const links = pageLinks(`${this.ctx.config.publicUrl}/process_graphs`, page, processes.at(-1)?.id, hasMore);
-    res.json({ processes: processes.map(summarise), links });
+    readLimit(req.query);
+    const processes = this.ctx.workspace.processGraphs.list(this.user(req).id);
+    res.json({ processes: processes.map(summarise), links: [] });
   }
 }
 

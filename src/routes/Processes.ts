@@ -1,13 +1,18 @@
 import type { Request, Response } from 'express';
+import { readLimit } from '../http/paging';
 import { Resource } from '../http/Resource';
-import { pageOfProcesses } from '../processes/listing';
 
-/** `GET /processes`: the predefined processes this back-end runs, optionally in pages. */
+/**
+ * `GET /processes`: all predefined processes this back-end runs. Never paged: the JS client's
+ * `listProcesses()` (and so `buildProcess()` and the Web Editor) asks for `limit=50` and reads
+ * only the first page, and the API lets a back-end answer a limited request with everything.
+ * A malformed `limit` is still refused.
+ */
 export class Processes extends Resource {
   readonly path = '/processes';
 
   get(req: Request, res: Response): void {
-    const specs = this.ctx.processing.registry.specs();
-    res.json(pageOfProcesses(specs, req.query, `${this.ctx.config.publicUrl}/processes`));
+    readLimit(req.query);
+    res.json({ processes: this.ctx.processing.registry.specs(), links: [] });
   }
 }

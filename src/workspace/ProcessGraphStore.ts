@@ -42,14 +42,10 @@ export class ProcessGraphStore {
     return row && (JSON.parse(row.process) as UserProcess);
   }
 
-  /** One page of a user's processes sorted by id, starting after `after`; `limit` undefined means all. */
-  list(userId: string, page: { limit?: number; after?: string }): { processes: UserProcess[]; hasMore: boolean } {
-    const rows = this.db
-      .prepare('SELECT process FROM user_processes WHERE user_id = ? AND id > ? ORDER BY id LIMIT ?')
-      .all(userId, page.after ?? '', page.limit === undefined ? -1 : page.limit + 1) as Array<{ process: string }>;
-    const processes = rows.map((row) => JSON.parse(row.process) as UserProcess);
-    const hasMore = page.limit !== undefined && processes.length > page.limit;
-    return { processes: hasMore ? processes.slice(0, page.limit) : processes, hasMore };
+  /** All of a user's processes sorted by id. */
+  list(userId: string): UserProcess[] {
+    const rows = this.db.prepare('SELECT process FROM user_processes WHERE user_id = ? ORDER BY id').all(userId) as Array<{ process: string }>;
+    return rows.map((row) => JSON.parse(row.process) as UserProcess);
   }
 
   remove(userId: string, id: string): boolean {

@@ -260,11 +260,21 @@ describe('batch job lifecycle', () => {
     expect(first.body.jobs[0]).not.toHaveProperty('process');
     const next = first.body.links.find((l: { rel: string }) => l.rel === 'next');
     expect(next.href.startsWith(`${PUBLIC}/jobs?`)).toBe(true);
+    // Deleting a job already seen does not shift the next page: the cursor is a key, not an offset.
+    const gone = first.body.jobs[0].id;
+    expect((await request(server.app).delete(`/jobs/${gone}`).set('Authorization', user)).status).toBe(204);
     const second = await request(server.app).get(next.href.slice(PUBLIC.length)).set('Authorization', user);
+    expect(second.status).toBe(200);
     expect(second.body.jobs).toHaveLength(1);
     expect(second.body.links.find((l: { rel: string }) => l.rel === 'next')).toBeUndefined();
+    expect(second.body.links.find((l: { rel: string }) => l.rel === 'first')).toBeDefined();
     const seen = [...first.body.jobs, ...second.body.jobs].map((j: { id: string }) => j.id).sort();
     expect(seen).toEqual([...ids].sort());
+    // Newest first.
+    expect(seen.length).toBe(3);
+    const all = await request(server.app).get('/jobs').set('Authorization', user);
+    const created = all.body.jobs.map((j: { created: string }) => j.created);
+    expect(created).toEqual([...created].sort().reverse());
   });
 
   test('bad input is refused with openEO errors, never a crash', async () => {
@@ -276,7 +286,7 @@ describe('batch job lifecycle', () => {
       ['post', '/jobs', { process: { process_graph: { a: { process_id: 'no_such_process', arguments: {}, result: true } } } }, 400, 'ProcessUnsupported'],
       ['post', '/jobs', [1, 2], 400, 'BadRequest'],
       ['get', '/jobs?limit=0', undefined, 400, 'BadRequest'],
-      ['get', '/jobs?next=abc', undefined, 400, 'BadRequest'],
+      ['get', '/jobs?after=abc', undefined, 400, 'BadRequest'],
       ['get', '/jobs/..%2F..%2Fetc', undefined, 404, 'JobNotFound'],
     ];
     for (const [method, path, body, status, code] of cases) {
