@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import http from 'node:http';
 import type { Logger } from 'pino';
 import type { Config } from './config/types';
@@ -7,7 +6,7 @@ import type { ServerContext } from './context';
 import { UserStore } from './auth/UserStore';
 import { ProcessManager } from './jobs/ProcessManager';
 import { OidcAuthenticator } from './auth/oidc/OidcAuthenticator';
-import { openDatabase } from './store/database';
+import { openDataDatabase } from './store/database';
 import { createWorkspace } from './workspace';
 import { readBackendVersion } from './version';
 import { createApp } from './app';
@@ -20,14 +19,17 @@ import { Processing } from './processes/sync';
 /** Opens the stores in the data directory and wires the context every resource gets. */
 export async function createContext(config: Config, logger: Logger): Promise<ServerContext> {
   fs.mkdirSync(config.dataDir, { recursive: true });
-  const db = openDatabase(path.join(config.dataDir, 'openeo.sqlite'));
+  const db = openDataDatabase(config.dataDir);
   const users = new UserStore(db);
   const workspace = createWorkspace(config, db);
   const oidc = new OidcAuthenticator(config.oidc, users, logger);
-  const jobs = new ProcessManager(config, db, logger);
   const catalog = new LocalCatalog(config, db, logger);
   await catalog.refresh(true);
   const processing = new Processing({ config, logger, catalog, findUserProcess: (userId, id) => workspace.processGraphs.find(userId, id) });
+  const jobs = new ProcessManager(config, db, logger, {
+    callerOf: (userId) => processing.caller(users.findById(userId)),
+    validate: (process, caller) => processing.validateProcess(process, caller, 'run'),
+  });
   return { config, logger, db, users, catalog, oidc, workspace, jobs, processing, backendVersion: readBackendVersion() };
 }
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/types';
 import { createLogger } from '../logger';
-import { openDatabase } from '../store/database';
+import { openDataDatabase, openDatabase } from '../store/database';
 import { DescriptionCache } from './DescriptionCache';
 import { LocalCatalog } from './LocalCatalog';
 import { FolderSource } from './folderSource';
@@ -33,7 +33,7 @@ export interface AdminIO {
 /** The catalogue over the server's data locations and metadata cache, scanned now. */
 async function openCatalog(io: AdminIO): Promise<{ catalog: LocalCatalog; close(): void }> {
   const config = io.config();
-  const db = openDatabase(path.join(config.dataDir, 'openeo.sqlite'));
+  const db = openDataDatabase(config.dataDir);
   const logger = createLogger('warn', { write: (line: string) => void io.err(line.trimEnd()) });
   const catalog = new LocalCatalog(config, db, logger);
   await catalog.refresh(true);

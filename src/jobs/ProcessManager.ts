@@ -9,12 +9,23 @@ import { JobStore } from './JobStore';
 import { JobFiles } from './jobFiles';
 import { ResultLinks } from './resultLinks';
 import { residentMb } from './childMemory';
+import { storageFailureKind } from '../store/storageErrors';
+import { type ProcessDocument, type RunCaller, reachableUserProcesses } from '../processes/run';
+import type { OpenEOError } from '../errors/OpenEOError';
 import type { StartMessage, WorkerMessage } from './protocol';
 import type { JobRecord, NewLogEntry, Usage } from './types';
 
 /** The compiled worker next to this file in dist/, or dist/ itself when running from the TypeScript sources (tests). */
 export function defaultWorkerPath(): string {
   return __filename.endsWith('.ts') ? path.resolve(__dirname, '../../dist/jobs/worker.js') : path.join(__dirname, 'worker.js');
+}
+
+/** What batch jobs need of the processes layer: who runs a job, and the check of its process. */
+export interface JobRuns {
+  /** The user of a job and their stored processes, as POST /result sees them. */
+  callerOf(userId: string): RunCaller;
+  /** Every problem that would stop the process from running for `caller` ([] when none). */
+  validate(process: ProcessDocument, caller: RunCaller): OpenEOError[];
 }
 
 interface RunningJob {
@@ -52,6 +63,7 @@ export class ProcessManager {
     private readonly config: Config,
     db: Db,
     private readonly logger: Logger,
+    private readonly runs: JobRuns,
     private readonly workerPath = defaultWorkerPath(),
   ) {
     this.store = new JobStore(db);
@@ -109,6 +121,11 @@ export class ProcessManager {
     } catch (error) {
       this.logger.warn({ err: error }, 'could not remove unfinished job folders');
     }
+  }
+
+  /** Problems that stop a user's process from running as a job, checked before it is stored or queued. */
+  problems(userId: string, process: Record<string, unknown>): OpenEOError[] {
+    return this.runs.validate(process as unknown as ProcessDocument, this.runs.callerOf(userId));
   }
 
   /** Queues a job (restarting it if it had ended); false when it is already queued or running. */
@@ -180,7 +197,7 @@ export class ProcessManager {
         this.launch(job);
       } catch (error) {
         this.logger.error({ err: error, job: job.id }, 'could not start a job worker');
-        const code = isStorageError(error) ? 'StorageFailure' : 'Internal';
+        const code = storageFailureKind(error) ? 'StorageFailure' : 'Internal';
         this.store.markStopped(job.id, 'error', { level: 'error', code, message: `The job could not be started: ${(error as Error).message}` });
       }
     }
@@ -243,10 +260,12 @@ export class ProcessManager {
     }, 250);
     run.timers.push(poll);
 
+    const caller = this.runs.callerOf(job.userId);
     const start: StartMessage = {
       type: 'start',
       jobId: job.id,
-      userId: job.userId,
+      user: caller.user,
+      userProcesses: reachableUserProcesses(job.process.process_graph, caller.userProcesses),
       process: job.process,
       logLevel: job.logLevel,
       workDir: runDir,
@@ -410,9 +429,4 @@ export class ProcessManager {
       this.logger.warn({ err: error }, 'job housekeeping failed');
     }
   }
-}
-
-function isStorageError(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return code === 'ENOSPC' || code === 'EDQUOT' || code === 'EIO' || code === 'EROFS' || code === 'EACCES';
 }

@@ -1,11 +1,16 @@
 /** Messages between the process manager (parent) and a job worker (child process) over IPC. */
 import type { Config } from '../config/types';
+import type { User } from '../auth/UserStore';
+import type { UserProcessDefinition } from '../processes/graph/types';
 import type { LogLevel, NewLogEntry, OutputInfo, Usage } from './types';
 
 export interface StartMessage {
   type: 'start';
   jobId: string;
-  userId: string;
+  /** Who runs the job, as the server knew them when the job started. */
+  user?: User;
+  /** The user's stored processes the graph can reach, so the worker needs no access to the workspace. */
+  userProcesses: UserProcessDefinition[];
   process: Record<string, unknown>;
   logLevel: LogLevel;
   /** The run folder; outputs are written here and published by the parent when the run succeeds. */

@@ -1,51 +1,12 @@
 /** Shapes shared by the job store, the process manager, the worker and the routes. */
+import type { LogLevel, Usage } from '../processes/runLogs';
 
 export const JOB_STATUSES = ['created', 'queued', 'running', 'canceled', 'finished', 'error'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
-/** openEO log levels, from least to most severe. */
-export const LOG_LEVELS = ['debug', 'info', 'warning', 'error'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
-
-export function isLogLevel(value: unknown): value is LogLevel {
-  return typeof value === 'string' && (LOG_LEVELS as readonly string[]).includes(value);
-}
-
-/** True when an entry of `level` passes a minimum of `minimum`. */
-export function levelAtLeast(level: LogLevel, minimum: LogLevel): boolean {
-  return LOG_LEVELS.indexOf(level) >= LOG_LEVELS.indexOf(minimum);
-}
-
-export interface UsageMetric {
-  value: number;
-  unit: string;
-}
-export type Usage = Record<string, UsageMetric>;
-
-/** One step in a log entry's `path`: the node that logged, then its parents. */
-export interface LogPathStep {
-  node_id: string;
-  process_id?: string;
-  namespace?: string | null;
-  parameter?: string | null;
-}
-
-/** A log entry before it is stored (the store assigns id and time). */
-export interface NewLogEntry {
-  level: LogLevel;
-  message: string;
-  code?: string;
-  path?: LogPathStep[];
-  data?: unknown;
-  usage?: Usage;
-  /** RFC 3339; the store uses the current time when absent. */
-  time?: string;
-}
-
-export interface LogEntry extends NewLogEntry {
-  id: string;
-  time: string;
-}
+// The log model is shared with synchronous runs; see src/processes/runLogs.
+export { LOG_LEVELS, isLogLevel, levelAtLeast } from '../processes/runLogs';
+export type { LogLevel, LogEntry, LogPathStep, NewLogEntry, Usage, UsageMetric } from '../processes/runLogs';
 
 /** What the worker found out about one band of a written raster. */
 export interface BandInfo {

@@ -6,55 +6,28 @@
 import '../threadpool';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Writable } from 'node:stream';
-import pino from 'pino';
-import { createContext } from '../server';
+import type pino from 'pino';
 import { createLogger } from '../logger';
 import { isOpenEOError } from '../errors/OpenEOError';
+import { openDataDatabase } from '../store/database';
+import { storageFailureKind } from '../store/storageErrors';
+import { LocalCatalog } from '../catalog/LocalCatalog';
+import { createProcessRegistry } from '../processes';
+import { RunService, lookupOf, type ProcessDocument } from '../processes/run';
+import { entryLogger } from '../processes/runLogs';
 import type { ProcessContext } from '../processes/types';
-import { createProcessContext } from '../processes/runContext';
 import { DataCube, isDataCube } from '../raster/cube/DataCube';
-import { runJobGraph } from './executor';
+import { toJsonValue } from '../processes/jsonResult';
 import { readRasterInfo } from './rasterInfo';
 import { failurePath } from './failurePath';
 import type { StartMessage, WorkerMessage } from './protocol';
-import type { LogLevel, NewLogEntry, OutputInfo, Usage } from './types';
+import type { NewLogEntry, OutputInfo, Usage } from './types';
 
 function send(message: WorkerMessage): Promise<void> {
   return new Promise((resolve) => {
     if (!process.send || !process.connected) return resolve();
     process.send(message, undefined, {}, () => resolve());
   });
-}
-
-/** pino numeric levels to openEO log levels. */
-function openeoLevel(pinoLevel: number): LogLevel {
-  if (pinoLevel >= 50) return 'error';
-  if (pinoLevel >= 40) return 'warning';
-  if (pinoLevel >= 30) return 'info';
-  return 'debug';
-}
-
-/** A pino logger whose lines become job log entries, so processes log as they always do. */
-function jobLogger(level: LogLevel): pino.Logger {
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString('utf8').split('\n')) {
-        if (!line.trim()) continue;
-        try {
-          const { level: pinoLevel, msg, time, pid: _pid, hostname: _host, service: _service, ...data } = JSON.parse(line);
-          const entry: NewLogEntry = { level: openeoLevel(pinoLevel), message: String(msg ?? ''), ...(typeof time === 'string' ? { time } : {}) };
-          if (Object.keys(data).length > 0) entry.data = data;
-          void send({ type: 'log', entry });
-        } catch {
-          // Not JSON: nothing a user could read anyway.
-        }
-      }
-      done();
-    },
-  });
-  const pinoLevel = level === 'warning' ? 'warn' : level;
-  return createLogger(pinoLevel, stream);
 }
 
 function usageNow(started: number): Usage {
@@ -92,22 +65,19 @@ function requestedTimeRange(graph: unknown): [string | null, string | null] | nu
   return null;
 }
 
-const STORAGE_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EIO', 'EROFS', 'EACCES', 'EPERM', 'EMFILE']);
-
 /** The log entry a failure becomes: openEO code, readable message, and the node path where known. */
 function failureEntry(error: unknown, failedChain: string[], graph: unknown): NewLogEntry {
   const path = failurePath(graph, failedChain);
   const where = path.length > 0
     ? ` (in process '${path[0].process_id}', node '${path[0].node_id}'${path.length > 1 ? ` inside ${path.slice(1).map((s) => `'${s.node_id}'`).join(' in ')}` : ''})`
     : failedChain.length > 0 ? ` (in process '${failedChain[0]}')` : '';
-  const errno = (error as NodeJS.ErrnoException | undefined)?.code;
   let code = 'Internal';
   let message = error instanceof Error ? error.message : String(error);
+  const storage = isOpenEOError(error) ? undefined : storageFailureKind(error);
   if (isOpenEOError(error)) code = error.code;
-  else if ((typeof errno === 'string' && STORAGE_ERRORS.has(errno)) || /no space left on device|disk quota exceeded/i.test(message)) {
+  else if (storage) {
     code = 'StorageFailure';
-    const full = errno === 'ENOSPC' || errno === 'EDQUOT' || /no space|quota/i.test(message);
-    message = `Writing results failed: ${full ? 'the disk is full' : message}`;
+    message = `Writing results failed: ${storage === 'full' ? 'the disk is full' : message}`;
   }
   return { level: 'error', code, message: `${message}${where}`, ...(path.length > 0 ? { path } : {}) };
 }
@@ -127,10 +97,18 @@ async function describeOutputs(ctx: ProcessContext): Promise<OutputInfo[]> {
   return described;
 }
 
+/** Only what a run needs: the catalogue (read from the data directory) and the run service; no server. */
+async function runService(start: StartMessage): Promise<RunService> {
+  const db = openDataDatabase(start.config.dataDir);
+  const catalog = new LocalCatalog(start.config, db, createLogger('silent'));
+  await catalog.refresh(true);
+  return new RunService({ config: start.config, catalog, registry: createProcessRegistry() });
+}
+
 async function run(start: StartMessage): Promise<void> {
   const started = Date.now();
-  const logger = jobLogger(start.logLevel);
-  const server = await createContext(start.config, createLogger('silent'));
+  const logger = entryLogger(start.logLevel, (entry) => void send({ type: 'log', entry }));
+  const runs = await runService(start);
   const graph = start.process.process_graph;
   const nodeCount = Math.max(1, graph && typeof graph === 'object' ? Object.keys(graph).length : 1);
   const pauseMs = Number(process.env.OPENEO_JOBS_TEST_PAUSE_MS ?? 0);
@@ -139,45 +117,49 @@ async function run(start: StartMessage): Promise<void> {
   const failedChain: string[] = [];
   const savedCubes: Array<Record<string, unknown> | undefined> = [];
   const callCounts = new Map<string, number>();
-  const abort = new AbortController();
-  process.on('message', (m: { type?: string }) => {
-    if (m?.type === 'cancel') abort.abort(new Error('the job was canceled'));
-  });
-  const ctx = createProcessContext(
-    { config: start.config, catalog: server.catalog, user: server.users.findById(start.userId), logger, signal: abort.signal },
-    start.workDir,
-  );
+  // Ours, so the pixels read are known even when the run fails.
+  const stats = { inputPixels: 0 };
   logger.info({ nodes: nodeCount }, `Job started: ${nodeCount} process node(s) to run`);
   try {
-    const value = await runJobGraph(start.process, ctx, {
-      async before(processId, args) {
-        // Callbacks call processes once per tile: log the first calls of each, not thousands.
-        const calls = (callCounts.get(processId) ?? 0) + 1;
-        callCounts.set(processId, calls);
-        if (calls <= 3) logger.debug(`Running process '${processId}'${calls === 3 ? ' (further calls are not logged)' : ''}`);
-        // What each save_result writes, so the results document can describe its dimensions.
-        if (processId === 'save_result') savedCubes.push(isDataCube(args.data) ? args.data.describe() : undefined);
-        // Only for tests of cancel and restarts: makes a tiny graph take a predictable time.
-        if (pauseMs > 0) await new Promise((r) => setTimeout(r, pauseMs));
-      },
-      after(processId, args, value) {
-        if (processId === 'load_collection' && isDataCube(value)) logLoadedCube(logger, args, value);
-        completed++;
-        // Callbacks run processes many times; cap below 100 until everything is published.
-        const progress = Math.min(95, Math.round((100 * completed) / nodeCount));
-        if (progress !== lastProgress) {
-          lastProgress = progress;
-          void send({ type: 'progress', value: progress });
-        }
-      },
-      failed(processId) {
-        failedChain.push(processId);
+    const result = await runs.run(start.process as unknown as ProcessDocument, {
+      user: start.user,
+      userProcesses: lookupOf(start.userProcesses),
+      logger,
+      // Never fires: a cancel or a limit ends this process outright.
+      signal: new AbortController().signal,
+      workDir: start.workDir,
+      stats,
+      hooks: {
+        async before(processId, args) {
+          // Callbacks call processes once per tile: log the first calls of each, not thousands.
+          const calls = (callCounts.get(processId) ?? 0) + 1;
+          callCounts.set(processId, calls);
+          if (calls <= 3) logger.debug(`Running process '${processId}'${calls === 3 ? ' (further calls are not logged)' : ''}`);
+          // What each save_result writes, so the results document can describe its dimensions.
+          if (processId === 'save_result') savedCubes.push(isDataCube(args.data) ? args.data.describe() : undefined);
+          // Only for tests of cancel and restarts: makes a tiny graph take a predictable time.
+          if (pauseMs > 0) await new Promise((r) => setTimeout(r, pauseMs));
+        },
+        after(processId, args, value) {
+          if (processId === 'load_collection' && isDataCube(value)) logLoadedCube(logger, args, value);
+          completed++;
+          // Callbacks run processes many times; cap below 100 until everything is published.
+          const progress = Math.min(95, Math.round((100 * completed) / nodeCount));
+          if (progress !== lastProgress) {
+            lastProgress = progress;
+            void send({ type: 'progress', value: progress });
+          }
+        },
+        failed(processId) {
+          failedChain.push(processId);
+        },
       },
     });
+    const { ctx } = result;
     if (ctx.outputs.length === 0) {
       // No save_result: the computed value itself is the result, as JSON.
       const file = path.join(ctx.workDir, 'result.json');
-      fs.writeFileSync(file, JSON.stringify(value ?? null));
+      fs.writeFileSync(file, JSON.stringify(toJsonValue(result.value) ?? null));
       ctx.outputs.push({ path: file, filename: 'result.json', mediaType: 'application/json', format: 'JSON' });
     }
     const outputs = await describeOutputs(ctx);
@@ -188,7 +170,7 @@ async function run(start: StartMessage): Promise<void> {
     for (const o of outputs) logger.info({ file: o.file, bytes: o.size, format: o.format }, `Wrote ${o.file} (${o.format}, ${o.size} bytes)`);
     await send({ type: 'done', outputs, inputPixels: ctx.stats.inputPixels, timeRange: requestedTimeRange(graph), usage: usageNow(started) });
   } catch (error) {
-    await send({ type: 'failed', entry: failureEntry(error, failedChain, graph), inputPixels: ctx.stats.inputPixels, usage: usageNow(started) });
+    await send({ type: 'failed', entry: failureEntry(error, failedChain, graph), inputPixels: stats.inputPixels, usage: usageNow(started) });
   }
 }
 

@@ -8,7 +8,6 @@ import { jobCursor, readJobCursor, readJobFields } from '../jobs/jobRequest';
 import { pageLinks, readLimit, readPageRequest } from '../http/paging';
 import { partialDocument, resultsDocument } from '../jobs/stacResults';
 import { estimateJob, isoDuration } from '../jobs/estimate';
-import { validateJobGraph } from '../jobs/executor';
 
 /** Base for the job endpoints: looks up the caller's own job; other users' jobs do not exist. */
 abstract class JobResource extends Resource {
@@ -20,10 +19,10 @@ abstract class JobResource extends Resource {
   }
 
   /** Refuses graphs that cannot run; a failure of the validator itself is left to the run to report. */
-  protected checkGraph(process: Record<string, unknown>): void {
+  protected checkGraph(req: Request, process: Record<string, unknown>): void {
     let problems: OpenEOError[] = [];
     try {
-      problems = validateJobGraph(this.ctx, process);
+      problems = this.ctx.jobs.problems(this.user(req).id, process);
     } catch (error) {
       this.ctx.logger.warn({ err: error }, 'process graph validation failed unexpectedly');
     }
@@ -47,7 +46,7 @@ export class Jobs extends JobResource {
 
   post(req: Request, res: Response): void {
     const fields = readJobFields(req.body, true);
-    this.checkGraph(fields.process!);
+    this.checkGraph(req, fields.process!);
     const job = this.ctx.jobs.store.create(this.user(req).id, { ...fields, process: fields.process! });
     res.setHeader('Location', `${this.ctx.config.publicUrl}/jobs/${job.id}`);
     res.setHeader('OpenEO-Identifier', job.id);
@@ -69,7 +68,7 @@ export class JobItem extends JobResource {
     const changes = readJobFields(req.body, false);
     if (Object.keys(changes).length === 0) throw new OpenEOError('NoDataForUpdate');
     if (job.status === 'queued' || job.status === 'running') throw new OpenEOError('JobLocked');
-    if (changes.process) this.checkGraph(changes.process);
+    if (changes.process) this.checkGraph(req, changes.process);
     if (!this.ctx.jobs.store.update(job.id, changes)) throw new OpenEOError('JobLocked');
     res.status(204).end();
   }

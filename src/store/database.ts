@@ -19,6 +19,11 @@ export function openDatabase(file: string): Db {
   return db;
 }
 
+/** The database of a data directory, shared by the server, the job workers and the command-line tools. */
+export function openDataDatabase(dataDir: string): Db {
+  return openDatabase(path.join(dataDir, 'openeo.sqlite'));
+}
+
 /** SQLite's error codes (better-sqlite3's SqliteError.code) of a database another program holds locked. */
 export function isDatabaseBusy(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;

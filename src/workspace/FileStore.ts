@@ -8,6 +8,7 @@ import type { Config } from '../config/types';
 import type { User } from '../auth/UserStore';
 import { OpenEOError } from '../errors/OpenEOError';
 import { directorySize, userWorkspaceDir } from '../store/storage';
+import { isDiskFull } from '../store/storageErrors';
 import { inspectOnDisk, locate, nameProblem } from './paths';
 
 /** A file as `GET /files` lists it. */
@@ -189,8 +190,7 @@ export class FileStore {
       await this.moveIntoPlace(root, names, temp);
     } catch (error) {
       await fs.rm(temp, { force: true });
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOSPC' || code === 'EDQUOT') throw new OpenEOError('StorageFailure');
+      if (isDiskFull(error)) throw new OpenEOError('StorageFailure');
       throw error;
     } finally {
       this.addReceiving(user.id, -received);

@@ -1,28 +1,31 @@
 import type { ServerContext } from '../context';
 import { OpenEOError } from '../errors/OpenEOError';
+import { asUserProcess, type ProcessDocument } from '../processes/run';
+import type { UserProcessLookup } from '../processes/graph/types';
 import { checkUserProcess, joinProblems } from './userProcessDocument';
 
 /**
- * What the executor's validator says about a structurally sound graph. Calls of the
- * user's own processes (or of this one, recursively) are not unknown processes: the
- * registry only knows the predefined ones.
+ * What the run service's validator says about a structurally sound graph, with the user's
+ * processes callable exactly as in POST /result, and this one too (as stored from now on), so
+ * it may call itself.
  */
-function executorProblems(ctx: ServerContext, userId: string, id: string, process: Record<string, unknown>): string[] {
-  const ownProcess = (name: unknown) => typeof name === 'string' && (name === id || ctx.workspace.processGraphs.find(userId, name) !== undefined);
+function validationProblems(ctx: ServerContext, userId: string, id: string, process: Record<string, unknown>): string[] {
+  const caller = ctx.processing.caller(ctx.users.findById(userId));
+  const self = asUserProcess({ ...process, id, process_graph: process.process_graph });
+  const userProcesses: UserProcessLookup = (name) => (name === id ? self : caller.userProcesses?.(name));
   return ctx.processing
-    .validate(process)
-    .filter((error) => !(error.code === 'ProcessUnsupported' && ownProcess(error.details.process)))
+    .validateProcess(process as unknown as ProcessDocument, { ...caller, userProcesses }, 'check')
     .map((error) => error.message);
 }
 
 /**
  * Checks and stores the body of `PUT /process_graphs/{id}` for a user: metadata, graph
- * structure, a clash with a predefined process id and the executor's validation, each
+ * structure, a clash with a predefined process id and the run service's validation, each
  * reported with every problem found. Replaces a stored process of the same id.
  */
 export function storeUserProcess(ctx: ServerContext, userId: string, id: string, body: unknown): void {
   const process = checkUserProcess(id, body, (candidate) => ctx.processing.registry.has(candidate));
-  const problems = executorProblems(ctx, userId, id, process);
+  const problems = validationProblems(ctx, userId, id, process);
   if (problems.length > 0) throw new OpenEOError('ProcessGraphInvalid', { reason: joinProblems(problems) });
   ctx.workspace.processGraphs.save(userId, process);
 }

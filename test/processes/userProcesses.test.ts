@@ -37,11 +37,6 @@ describe('calling user-defined processes', () => {
       },
     };
     expect((await store(alice, 'twice', twice)).status).toBeLessThan(300);
-    const loop = {
-      parameters: [{ name: 'v', description: 'value', schema: { type: 'number' } }],
-      process_graph: { a: { process_id: 'loop', arguments: { v: { from_parameter: 'v' } }, result: true } },
-    };
-    expect((await store(alice, 'loop', loop)).status).toBeLessThan(300);
   });
   afterAll(() => server.close());
 
@@ -57,10 +52,36 @@ describe('calling user-defined processes', () => {
     expect(await codes(call('scale', {}))).toEqual(['ProcessParameterRequired']);
     expect(await codes(call('scale', { x: 1, y: 2 }))).toEqual(['ProcessParameterUnsupported']);
     expect(await codes(call('scale', { x: 'one' }))).toEqual(['ProcessParameterInvalid']);
-    expect(await codes(call('loop', { v: 1 }))).toEqual(['ProcessGraphInvalid']);
     const res = await result(alice, call('scale', { x: 'one' }));
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('ProcessParameterInvalid');
+  });
+
+  test('storing checks calls of other stored processes as a run would, and refuses recursion', async () => {
+    const quadruple = {
+      parameters: [{ name: 'v', description: 'value', schema: { type: 'number' } }],
+      process_graph: { t: { process_id: 'twice', arguments: { v: { from_parameter: 'v' } }, result: true } },
+    };
+    expect((await store(alice, 'quadruple', quadruple)).status).toBe(200);
+    expect((await result(alice, call('quadruple', { v: 2 }))).body).toBe(20);
+
+    const wrongCall = { process_graph: { t: { process_id: 'twice', arguments: { v: 'two' }, result: true } } };
+    const refused = await store(alice, 'wrong_call', wrongCall);
+    expect([refused.status, refused.body.code]).toEqual([400, 'ProcessGraphInvalid']);
+    expect(refused.body.message).toMatch(/twice/);
+
+    // A process that calls itself could never run, so it is not stored.
+    const loop = {
+      parameters: [{ name: 'v', description: 'value', schema: { type: 'number' } }],
+      process_graph: { a: { process_id: 'loop', arguments: { v: { from_parameter: 'v' } }, result: true } },
+    };
+    const recursive = await store(alice, 'loop', loop);
+    expect([recursive.status, recursive.body.code]).toEqual([400, 'ProcessGraphInvalid']);
+    expect(recursive.body.message).toMatch(/calls itself/);
+    // Nor through another process: `scale` replaced by a call of `twice`, which calls `scale`.
+    const cycle = { parameters: [{ name: 'x', description: 'value', schema: { type: 'number' } }], process_graph: { c: { process_id: 'twice', arguments: { v: { from_parameter: 'x' } }, result: true } } };
+    expect((await store(alice, 'scale', cycle)).body.message).toMatch(/calls itself/);
+    expect((await result(alice, call('scale', { x: 21 }))).body).toBe(42);
   });
 
   test('only their owner can call them, and never through the backend namespace', async () => {

@@ -11,10 +11,9 @@ import { isOpenEOError } from '../../errors/OpenEOError';
 import { DEFAULT_CONFIG } from '../../config/defaults';
 import type { Config } from '../../config/types';
 import type { ProcessRegistry } from '../registry';
-import { validateProcessGraph } from '../graph/validate';
-import { evaluateGraph } from '../graph/evaluate';
 import type { ProcessGraph } from '../graph/types';
-import { EMPTY_CATALOG, createProcessContext, createWorkDir, removeWorkDir } from '../runContext';
+import { EMPTY_CATALOG, createWorkDir, removeWorkDir } from '../runContext';
+import { RunService } from '../run';
 import { DEFAULT_DELTA, difference } from './compare';
 import { UnsupportedEncoding, decodeArgument, inlineRefs, readCaseFile } from './decode';
 
@@ -44,17 +43,13 @@ interface CaseFile {
 
 type Result = { value: unknown } | { error: { code: string; message: string } };
 
-async function execute(processId: string, args: Record<string, unknown>, registry: ProcessRegistry, config: Config): Promise<Result> {
+/** Runs one process call through the run service, as the API would run it. */
+async function execute(processId: string, args: Record<string, unknown>, runs: RunService, config: Config): Promise<Result> {
   const graph = { [processId]: { process_id: processId, arguments: args, result: true } } as unknown as ProcessGraph;
-  const errors = validateProcessGraph(graph, registry, { maxNodes: 10_000, maxDepth: 100, requireParameterValues: true });
-  if (errors.length > 0) return { error: { code: errors[0].code, message: errors[0].message } };
   const workDir = createWorkDir(config);
-  const ctx = createProcessContext(
-    { config, catalog: EMPTY_CATALOG, logger: pino({ level: 'silent' }), signal: AbortSignal.timeout(60_000) },
-    workDir,
-  );
   try {
-    return { value: await evaluateGraph(graph, {}, registry, ctx) };
+    const { value } = await runs.run({ process_graph: graph }, { logger: pino({ level: 'silent' }), signal: AbortSignal.timeout(60_000), workDir });
+    return { value };
   } catch (error) {
     if (isOpenEOError(error)) return { error: { code: error.code, message: error.message } };
     return { error: { code: 'Internal', message: (error as Error).stack ?? String(error) } };
@@ -63,10 +58,10 @@ async function execute(processId: string, args: Record<string, unknown>, registr
   }
 }
 
-async function runCase(file: CaseFile, index: number, dir: string, registry: ProcessRegistry, config: Config): Promise<CaseResult> {
+async function runCase(file: CaseFile, index: number, dir: string, runs: RunService, config: Config): Promise<CaseResult> {
   const testCase = file.tests[index];
   const base = { id: `${file.id}/${index}`, process: file.id };
-  const missing = [file.id, ...(testCase.required ?? [])].filter((p) => !registry.has(p));
+  const missing = [file.id, ...(testCase.required ?? [])].filter((p) => !runs.registry.has(p));
   if (missing.length > 0) return { ...base, outcome: 'unsupported', detail: `not implemented: ${missing.join(', ')}` };
   let args: Record<string, unknown>;
   let expected: unknown;
@@ -77,7 +72,7 @@ async function runCase(file: CaseFile, index: number, dir: string, registry: Pro
     if (error instanceof UnsupportedEncoding) return { ...base, outcome: 'unsupported', detail: error.message };
     throw error;
   }
-  const result = await execute(file.id, args, registry, config);
+  const result = await execute(file.id, args, runs, config);
   if ('error' in result) {
     const { code, message } = result.error;
     if (testCase.throws === true || (testCase.throws !== undefined && testCase.throws === code)) return { ...base, outcome: 'passed' };
@@ -94,14 +89,20 @@ export async function runConformance(dir: string, registry: ProcessRegistry, con
   const files = fs.readdirSync(dir).filter((n) => n.endsWith('.json5')).sort();
   const results: CaseResult[] = [];
   // Scratch space for runs lives in the system temp folder, not in a server's data directory.
-  const runConfig: Config = { ...config, dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'openeo-conformance-')) };
+  // Cases are single calls whose arguments may nest deeply; the limits for users' graphs do not apply.
+  const runConfig: Config = {
+    ...config,
+    dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'openeo-conformance-')),
+    limits: { ...config.limits, graphMaxNodes: 10_000, graphMaxDepth: 100 },
+  };
+  const runs = new RunService({ config: runConfig, catalog: EMPTY_CATALOG, registry });
   try {
     for (const name of files) {
       const file = readCaseFile(path.join(dir, name)) as CaseFile;
       if (!file || typeof file.id !== 'string' || !Array.isArray(file.tests)) continue;
       for (let i = 0; i < file.tests.length; i++) {
         try {
-          results.push(await runCase(file, i, dir, registry, runConfig));
+          results.push(await runCase(file, i, dir, runs, runConfig));
         } catch (error) {
           results.push({ id: `${file.id}/${i}`, process: file.id, outcome: 'failed', detail: `runner error: ${(error as Error).message}` });
         }
