@@ -6,6 +6,8 @@ module.exports = {
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }],
   },
+  // Every response of a test app is checked against openapi.yaml (test/helpers/specCheck.ts).
+  setupFilesAfterEnv: ['<rootDir>/test/helpers/specCheckSetup.ts'],
   testTimeout: 60000,
   maxWorkers: 2,
 };

@@ -7,6 +7,7 @@ import { closeContext, createContext } from '../../src/server';
 import { createApp } from '../../src/app';
 import type { ServerContext } from '../../src/context';
 import { tempDir } from './rasters';
+import { specChecked } from '../helpers/specCheck';
 
 /** Log lines the server wrote, parsed. */
 export type LogLine = Record<string, unknown> & { msg?: string; level: number };
@@ -31,7 +32,7 @@ export async function startLoggedServer(collections: Record<string, unknown>, da
   const ctx = await createContext(config, logger);
   return {
     ctx,
-    app: createApp(ctx),
+    app: specChecked(createApp(ctx)),
     dataDir,
     log,
     close() {

@@ -102,6 +102,12 @@ export function specViolations(apiPath: string, method: string, status: number, 
   return (validate.errors ?? []).map((e) => `${e.instancePath || '(body)'} ${e.message}${e.params ? ' ' + JSON.stringify(e.params) : ''}`);
 }
 
+/** Every path template the spec defines, e.g. `/jobs/{job_id}/results`. */
+export function specOperationPaths(): string[] {
+  load();
+  return Object.keys(spec!.paths);
+}
+
 /** Jest-friendly assertion: throws with every violation listed. Needs ../shared (see openapiAvailable). */
 export function expectMatchesSpec(apiPath: string, method: string, res: { status: number; body: unknown }): void {
   if (!openapiAvailable) return;

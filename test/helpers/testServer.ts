@@ -8,6 +8,7 @@ import { createLogger } from '../../src/logger';
 import { closeContext, createContext } from '../../src/server';
 import { createApp } from '../../src/app';
 import type { ServerContext } from '../../src/context';
+import { specChecked } from './specCheck';
 
 export interface TestServer {
   ctx: ServerContext;
@@ -19,7 +20,7 @@ export interface TestServer {
 }
 
 /**
- * The real application over a fresh SQLite file in a temporary data directory.
+ * The real application (its responses checked against openapi.yaml) over a fresh SQLite file in a temporary data directory.
  * `overrides` are config settings; the demo data and account are off unless asked for.
  */
 export async function startTestServer(overrides: Record<string, unknown> = {}): Promise<TestServer> {
@@ -30,7 +31,8 @@ export async function startTestServer(overrides: Record<string, unknown> = {}): 
     overrides: { dataDir, logLevel: 'silent', demo: false, collections: { sources: [] }, ...overrides },
   });
   const ctx = await createContext(config, createLogger(config.logLevel));
-  const app = createApp(ctx);
+  // Every response is checked against the API document; specCheckSetup.ts reports mismatches.
+  const app = specChecked(createApp(ctx));
   return {
     ctx,
     app,
