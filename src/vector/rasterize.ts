@@ -1,9 +1,10 @@
 /**
  * Which pixels of a grid a geometry covers, computed one tile window at a time.
  *
- * The rules follow aggregate_spatial: a polygon covers the pixels whose centre lies inside it
- * (even-odd over all rings, so holes are excluded; a centre exactly on the left/top edge counts,
- * on the right/bottom edge it does not, so neighbouring polygons never share a pixel); a point
+ * The rules follow the process definitions (aggregate_spatial, mask_polygon, filter_spatial): a
+ * polygon covers the pixels whose centre intersects it, i.e. lies inside it (even-odd over all
+ * rings, so holes are excluded) or on its boundary, so neighbouring polygons share the centres on
+ * their common edge, as load_collection keeps the centres on the border of its extent; a point
  * covers the pixel whose centre is closest (the pixel it lies in); a line covers every pixel it
  * passes through.
  */
@@ -44,44 +45,117 @@ function windowRange(bounds: [number, number, number, number], win: TileWindow, 
   return c0 <= c1 && r0 <= r1 ? [c0, r0, c1, r1] : null;
 }
 
-/** Polygon areas: edges as flat [x1, y1, x2, y2, …] in pixel coordinates, filled by scanlines through pixel centres. */
+/**
+ * Pixel coordinates this close to a pixel centre count as the centre, as load_collection's extent
+ * clip does: a polygon drawn along the centres of a grid must not lose them to rounding.
+ */
+const CENTRE_TOLERANCE = 1e-9;
+
+function snapToCentre(v: number): number {
+  const centre = Math.round(v - 0.5) + 0.5;
+  return Math.abs(v - centre) < CENTRE_TOLERANCE ? centre : v;
+}
+
+/** An Int32Array that grows as pixel indices are appended. */
+class IndexList {
+  private data = new Int32Array(256);
+  length = 0;
+
+  pushRange(first: number, last: number): void {
+    const needed = this.length + last - first + 1;
+    if (needed > this.data.length) {
+      const grown = new Int32Array(Math.max(needed, this.data.length * 2));
+      grown.set(this.data.subarray(0, this.length));
+      this.data = grown;
+    }
+    for (let i = first; i <= last; i++) this.data[this.length++] = i;
+  }
+
+  result(): Int32Array {
+    return this.data.slice(0, this.length);
+  }
+}
+
+/**
+ * Polygon areas: edges as flat [x1, y1, x2, y2, …] in pixel coordinates, filled by scanlines through
+ * pixel centres. A centre is covered when it lies in the closed polygon (its boundary included, as
+ * "intersects" means in OGC Simple Features): inside by even-odd crossings, or on an edge.
+ */
 function areaShape(edges: Float64Array): PixelShape {
   const corners: number[] = [];
   for (let i = 0; i < edges.length; i += 4) corners.push(edges[i], edges[i + 1]);
   const bounds = boundsOf(corners);
+  const edgeCount = edges.length / 4;
+  // Per scanline: crossings of the edges, then closed spans [left, right] of covered x (at most one per edge each).
+  const crossings = new Float64Array(edgeCount);
+  const spans = new Float64Array(4 * edgeCount);
   return {
     bounds,
     pixelsIn(win) {
       const range = bounds && windowRange(bounds, win, 0);
       if (!range) return new Int32Array(0);
       const [c0, r0, c1, r1] = range;
-      const out: number[] = [];
-      const crossings: number[] = [];
+      const out = new IndexList();
       for (let r = r0; r <= r1; r++) {
         const yc = r + 0.5;
-        crossings.length = 0;
+        let nCrossings = 0;
+        let nSpans = 0;
+        let onBoundary = false;
         for (let i = 0; i < edges.length; i += 4) {
-          const ya = edges[i + 1];
-          const yb = edges[i + 3];
-          // Half-open in y so a vertex exactly on the scanline is counted once.
-          if ((ya <= yc) !== (yb <= yc)) {
-            const xa = edges[i];
-            crossings.push(xa + ((yc - ya) * (edges[i + 2] - xa)) / (yb - ya));
+          const xa = edges[i], ya = edges[i + 1], xb = edges[i + 2], yb = edges[i + 3];
+          // Half-open in y so a vertex on the scanline is crossed once (or, at a peak, twice or not at all).
+          if ((ya <= yc) !== (yb <= yc)) crossings[nCrossings++] = xa + ((yc - ya) * (xb - xa)) / (yb - ya);
+          // What the crossings miss of the boundary on the scanline: edges along it and vertices on it.
+          if (ya === yc || yb === yc) {
+            const from = ya === yc ? xa : xb;
+            const to = ya === yc && yb === yc ? xb : from;
+            spans[nSpans++] = Math.min(from, to);
+            spans[nSpans++] = Math.max(from, to);
+            onBoundary = true;
           }
         }
-        if (crossings.length < 2) continue;
-        crossings.sort((a, b) => a - b);
-        for (let k = 0; k + 1 < crossings.length; k += 2) {
-          // Centres c + 0.5 in [left, right): columns ceil(left - 0.5) … ceil(right - 0.5) - 1.
-          const first = Math.max(c0, Math.ceil(crossings[k] - 0.5));
-          const last = Math.min(c1, Math.ceil(crossings[k + 1] - 0.5) - 1);
-          const rowOffset = (r - win.y) * win.width - win.x;
-          for (let c = first; c <= last; c++) out.push(rowOffset + c);
+        const sorted = crossings.subarray(0, nCrossings).sort();
+        for (let k = 0; k + 1 < nCrossings; k += 2) {
+          spans[nSpans++] = sorted[k];
+          spans[nSpans++] = sorted[k + 1];
         }
+        if (nSpans === 0) continue;
+        addRow(out, spans, nSpans, onBoundary, (r - win.y) * win.width - win.x, c0, c1);
       }
-      return Int32Array.from(out);
+      return out.result();
     },
   };
+}
+
+/**
+ * Appends the pixels of one row whose centres c + 0.5 lie in any of the closed spans (pairs in
+ * `spans`), ascending and once each; `unordered` when spans other than the sorted interior ones are there.
+ */
+function addRow(out: IndexList, spans: Float64Array, n: number, unordered: boolean, rowOffset: number, c0: number, c1: number): void {
+  if (unordered) sortPairs(spans, n);
+  let next = c0;
+  for (let k = 0; k < n; k += 2) {
+    const first = Math.max(next, Math.ceil(spans[k] - 0.5 - CENTRE_TOLERANCE));
+    const last = Math.min(c1, Math.floor(spans[k + 1] - 0.5 + CENTRE_TOLERANCE));
+    if (first <= last) {
+      out.pushRange(rowOffset + first, rowOffset + last);
+      next = last + 1;
+    }
+  }
+}
+
+/** Sorts the first `n` values of `pairs`, taken as (left, right) pairs, by left (insertion sort: a row has few). */
+function sortPairs(pairs: Float64Array, n: number): void {
+  for (let k = 2; k < n; k += 2) {
+    const left = pairs[k], right = pairs[k + 1];
+    let j = k - 2;
+    for (; j >= 0 && pairs[j] > left; j -= 2) {
+      pairs[j + 2] = pairs[j];
+      pairs[j + 3] = pairs[j + 1];
+    }
+    pairs[j + 2] = left;
+    pairs[j + 3] = right;
+  }
 }
 
 function sortedUnique(values: number[]): Int32Array {
@@ -122,11 +196,8 @@ function segmentCells(a: [number, number], b: [number, number], out: number[]): 
 
 function collect(geometry: GeoJsonGeometry, toPixel: ToPixel, edges: number[], cells: number[]): void {
   const addRing = (ring: Position[]) => {
-    for (let i = 0; i + 1 < ring.length; i++) {
-      const [xa, ya] = toPixel(ring[i]);
-      const [xb, yb] = toPixel(ring[i + 1]);
-      edges.push(xa, ya, xb, yb);
-    }
+    const corners = ring.map((p) => toPixel(p).map(snapToCentre));
+    for (let i = 0; i + 1 < corners.length; i++) edges.push(corners[i][0], corners[i][1], corners[i + 1][0], corners[i + 1][1]);
   };
   const addLine = (line: Position[]) => {
     for (let i = 0; i + 1 < line.length; i++) segmentCells(toPixel(line[i]), toPixel(line[i + 1]), cells);
@@ -172,6 +243,13 @@ export function pixelShape(geometry: GeoJsonGeometry | null, grid: SpatialGrid):
   const cells: number[] = [];
   collect(geometry, toPixel, edges, cells);
   return edges.length > 0 ? areaShape(Float64Array.from(edges)) : cellShape(cells);
+}
+
+/** Columns and rows [c0, r0, c1, r1) of the pixels whose centres lie within `bounds`, borders included. */
+export function centreRange(bounds: [number, number, number, number]): [number, number, number, number] {
+  const from = (v: number) => Math.ceil(v - 0.5 - CENTRE_TOLERANCE);
+  const to = (v: number) => Math.floor(v - 0.5 + CENTRE_TOLERANCE) + 1;
+  return [from(bounds[0]), from(bounds[1]), to(bounds[2]), to(bounds[3])];
 }
 
 /** The tile windows (indices into `windows`) a shape's bounds touch. */

@@ -39,7 +39,7 @@ export const aggregateSpatial = defineProcess(
     summary: 'Zonal statistics for geometries',
     description:
       'Computes one value per geometry (and per label of every other dimension, e.g. date × band) from the pixels the geometry covers, ' +
-      'giving a vector data cube. Geometries are transformed to the CRS of the raster. A polygon covers the pixels whose centre lies inside it ' +
+      'giving a vector data cube. Geometries are transformed to the CRS of the raster. A polygon covers the pixels whose centre lies inside it or on its boundary ' +
       '(holes excluded); a point covers the pixel it lies in; a line covers every pixel it crosses. The reducer receives the values of those ' +
       'pixels as an array in no particular order. Geometries that cover no pixel centre get no-data without calling the reducer. ' +
       'The raster is read tile by tile, only where geometries are.',

@@ -5,7 +5,7 @@ import { WindowCube } from '../../raster/cube/WindowCube';
 import { geometriesArgument } from '../../vector/cube';
 import { invalidGeoJson } from '../../vector/geojson';
 import { PolygonMaskCube } from '../../vector/mask';
-import { pixelShape } from '../../vector/rasterize';
+import { centreRange, pixelShape } from '../../vector/rasterize';
 import { reprojectSet } from '../../vector/reproject';
 import { PolygonPart, PolygonPatchCube } from '../../vector/applyPolygon';
 
@@ -14,7 +14,7 @@ export const applyPolygon = defineProcess(
   {
     summary: 'Apply a process to the pixels of each polygon',
     description:
-      'Runs the process once per polygon on a sub-cube: the smallest window of the grid holding the pixel centres inside the polygon, ' +
+      'Runs the process once per polygon on a sub-cube: the smallest window of the grid holding the pixel centres inside the polygon or on its boundary, ' +
       'with the pixels outside it set to `mask_value`. The results are put back in place; pixels in no polygon get `mask_value`. ' +
       'The process must return a cube with the sub-cube\'s grid and the same dimensions for every polygon. Polygons must not share pixel centres.',
     parameters: {
@@ -44,11 +44,11 @@ export const applyPolygon = defineProcess(
       if (!feature.geometry) continue;
       if (feature.geometry.type !== 'Polygon' && feature.geometry.type !== 'MultiPolygon') throw invalidGeoJson(origin, `a ${feature.geometry.type} is not a polygon`);
       const shape = pixelShape(feature.geometry, grid);
-      const b = shape.bounds!;
-      const c0 = Math.max(0, Math.ceil(b[0] - 0.5));
-      const r0 = Math.max(0, Math.ceil(b[1] - 0.5));
-      const c1 = Math.min(grid.width, Math.ceil(b[2] - 0.5));
-      const r1 = Math.min(grid.height, Math.ceil(b[3] - 0.5));
+      const range = centreRange(shape.bounds!);
+      const c0 = Math.max(0, range[0]);
+      const r0 = Math.max(0, range[1]);
+      const c1 = Math.min(grid.width, range[2]);
+      const r1 = Math.min(grid.height, range[3]);
       // Polygons without a pixel centre in the grid contribute nothing.
       if (c1 <= c0 || r1 <= r0) continue;
       const window = { x: c0, y: r0, width: c1 - c0, height: r1 - r0 };

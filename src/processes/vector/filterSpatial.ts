@@ -4,7 +4,7 @@ import { WindowCube } from '../../raster/cube/WindowCube';
 import { geometriesArgument } from '../../vector/cube';
 import { PolygonMaskCube } from '../../vector/mask';
 import { reprojectSet } from '../../vector/reproject';
-import { pixelShape } from '../../vector/rasterize';
+import { centreRange, pixelShape } from '../../vector/rasterize';
 
 export const filterSpatial = defineProcess(
   'filter_spatial',
@@ -12,7 +12,7 @@ export const filterSpatial = defineProcess(
     summary: 'Spatial filter by geometries',
     description:
       'Crops the cube to the pixels covered by the geometries and sets the remaining pixels of that rectangle to no-data. ' +
-      'Polygons cover the pixels whose centre lies inside them, points the pixel they lie in, lines the pixels they cross. ' +
+      'Polygons cover the pixels whose centre lies inside them or on their boundary, points the pixel they lie in, lines the pixels they cross. ' +
       'Geometries are transformed to the CRS of the raster.',
     parameters: {
       data: 'A raster data cube.',
@@ -28,13 +28,14 @@ export const filterSpatial = defineProcess(
     if (!grid.crs) throw parameterInvalid('filter_spatial', 'data', 'the data cube has no coordinate reference system');
     const set = geometriesArgument(args.geometries, { process: 'filter_spatial', parameter: 'geometries' });
     const projected = reprojectSet(set, grid.crs);
-    // The crop is the smallest window holding every pixel centre inside the geometries' bounds.
+    // The crop is the smallest window holding every pixel centre inside the geometries' bounds (borders included).
     let c0 = Infinity, r0 = Infinity, c1 = -Infinity, r1 = -Infinity;
     for (const f of projected.features) {
       const b = pixelShape(f.geometry, grid).bounds;
       if (!b) continue;
-      c0 = Math.min(c0, Math.ceil(b[0] - 0.5)); r0 = Math.min(r0, Math.ceil(b[1] - 0.5));
-      c1 = Math.max(c1, Math.ceil(b[2] - 0.5)); r1 = Math.max(r1, Math.ceil(b[3] - 0.5));
+      const [a0, b0, a1, b1] = centreRange(b);
+      c0 = Math.min(c0, a0); r0 = Math.min(r0, b0);
+      c1 = Math.max(c1, a1); r1 = Math.max(r1, b1);
     }
     c0 = Math.max(0, c0); r0 = Math.max(0, r0);
     c1 = Math.min(grid.width, c1); r1 = Math.min(grid.height, r1);

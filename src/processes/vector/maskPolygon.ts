@@ -23,7 +23,7 @@ export const maskPolygon = defineProcess(
     summary: 'Mask with polygons',
     description:
       'Replaces the pixels outside all polygons (or, with `inside`, the pixels inside any polygon) with `replacement`. ' +
-      'A pixel is inside when its centre lies inside a polygon (holes excluded). Polygons are transformed to the CRS of the raster and rasterised tile by tile.',
+      'A pixel is inside when its centre lies inside a polygon or on its boundary (holes excluded). Polygons are transformed to the CRS of the raster and rasterised tile by tile.',
     parameters: {
       data: 'A raster data cube.',
       mask: 'Polygons or multi-polygons as GeoJSON (geometry, Feature or FeatureCollection) or as a vector data cube.',
