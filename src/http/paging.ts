@@ -100,8 +100,11 @@ export function decodeCursor(token: string, count: number): string[] {
   } catch {
     keys = undefined;
   }
-  if (!Array.isArray(keys) || keys.length !== count || !keys.every((k) => typeof k === 'string')) {
-    throw new OpenEOError('BadRequest', { reason: "the paging cursor is not one from this server's links; start again without it" });
-  }
+  if (!Array.isArray(keys) || keys.length !== count || !keys.every((k) => typeof k === 'string')) throw badCursor();
   return keys as string[];
+}
+
+/** The error for a cursor this server did not write. */
+export function badCursor(): OpenEOError {
+  return new OpenEOError('BadRequest', { reason: "the paging cursor is not one from this server's links; start again without it" });
 }

@@ -117,6 +117,12 @@ function toRecord(row: JobRow): JobRecord {
   };
 }
 
+/** Where a job sits in a user's list, for paging: its creation time and insertion order. */
+export interface JobListPosition {
+  created: string;
+  seq: number;
+}
+
 /** RFC 3339 in UTC with whole seconds, as the API examples write timestamps. */
 export function nowRfc3339(): string {
   return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -175,17 +181,22 @@ export class JobStore {
     return row ? toRecord(row) : undefined;
   }
 
-  /** Newest first (ties by id); a page of `limit` jobs continues after the job at `after`. */
-  list(userId: string, page: { limit?: number; after?: { created: string; id: string } }): { jobs: JobRecord[]; hasMore: boolean } {
+  /**
+   * Newest first (jobs of the same second in creation order, newest first). A page of `limit`
+   * jobs continues after the job whose position is `after`; `last` is the position of its last job.
+   */
+  list(userId: string, page: { limit?: number; after?: JobListPosition }): { jobs: JobRecord[]; hasMore: boolean; last?: JobListPosition } {
     const after = page.after;
     const rows = this.db
       .prepare(
-        `SELECT * FROM jobs WHERE user_id = ? AND (? IS NULL OR (created, id) < (?, ?))
-         ORDER BY created DESC, id DESC LIMIT ?`,
+        `SELECT *, rowid AS list_seq FROM jobs WHERE user_id = ? AND (? IS NULL OR (created, rowid) < (?, ?))
+         ORDER BY created DESC, rowid DESC LIMIT ?`,
       )
-      .all(userId, after ? 1 : null, after?.created ?? '', after?.id ?? '', page.limit === undefined ? -1 : page.limit + 1) as JobRow[];
+      .all(userId, after ? 1 : null, after?.created ?? '', after?.seq ?? 0, page.limit === undefined ? -1 : page.limit + 1) as Array<JobRow & { list_seq: number }>;
     const hasMore = page.limit !== undefined && rows.length > page.limit;
-    return { jobs: (hasMore ? rows.slice(0, page.limit) : rows).map(toRecord), hasMore };
+    const kept = hasMore ? rows.slice(0, page.limit) : rows;
+    const lastRow = kept.at(-1);
+    return { jobs: kept.map(toRecord), hasMore, last: lastRow && { created: lastRow.created, seq: lastRow.list_seq } };
   }
 
   /** How many of a user's jobs are queued or running. */

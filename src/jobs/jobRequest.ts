@@ -1,6 +1,7 @@
 import { OpenEOError } from '../errors/OpenEOError';
-import { decodeCursor, encodeCursor } from '../http/paging';
+import { badCursor, decodeCursor, encodeCursor } from '../http/paging';
 import { isLogLevel, JobChanges } from './types';
+import type { JobListPosition } from './JobStore';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -46,13 +47,14 @@ export function readJobFields(body: unknown, creating: boolean): JobChanges {
   return changes;
 }
 
-/** The paging cursor of `GET /jobs`: the creation time and id of the last job of the previous page. */
-export function jobCursor(job: { created: string; id: string }): string {
-  return encodeCursor([job.created, job.id]);
+/** The paging cursor of `GET /jobs`: where the last job of the previous page sits in the list. */
+export function jobCursor(position: JobListPosition): string {
+  return encodeCursor([position.created, String(position.seq)]);
 }
 
-export function readJobCursor(token: string | undefined): { created: string; id: string } | undefined {
+export function readJobCursor(token: string | undefined): JobListPosition | undefined {
   if (token === undefined) return undefined;
-  const [created, id] = decodeCursor(token, 2);
-  return { created, id };
+  const [created, seq] = decodeCursor(token, 2);
+  if (!/^\d{1,15}$/.test(seq)) throw badCursor();
+  return { created, seq: Number(seq) };
 }

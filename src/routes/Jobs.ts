@@ -38,8 +38,7 @@ export class Jobs extends JobResource {
   get(req: Request, res: Response): void {
     // Paged: the JS client's listJobs() asks for everything, and the Web Editor follows `next`.
     const page = readPageRequest(req.query);
-    const { jobs, hasMore } = this.ctx.jobs.store.list(this.user(req).id, { limit: page.limit, after: readJobCursor(page.after) });
-    const last = jobs.at(-1);
+    const { jobs, hasMore, last } = this.ctx.jobs.store.list(this.user(req).id, { limit: page.limit, after: readJobCursor(page.after) });
     const links = pageLinks(`${this.ctx.config.publicUrl}/jobs`, page, { lastKey: last && jobCursor(last), hasMore });
     res.json({ jobs: jobs.map((j) => jobDocument(j, this.ctx.config.publicUrl, false)), links });
   }
