@@ -185,3 +185,35 @@ test('user processes: setUserProcess, listUserProcesses, getUserProcess, describ
   expect(await con.listUserProcesses()).toHaveLength(0);
   await expect(con.getUserProcess('double')).rejects.toThrow();
 });
+
+test("the client's paginate…() calls, as the Web Editor's job and file panels use them, follow the next links to the end", async () => {
+  const pagesOf = async (pages: AsyncIterable<Array<{ id?: string; path?: string }> | { collections: Array<{ id: string }> }>) => {
+    const keys: string[] = [];
+    let count = 0;
+    for await (const page of pages) {
+      count++;
+      const items = Array.isArray(page) ? page : page.collections;
+      keys.push(...items.map((item) => ('path' in item && item.path ? item.path : String(item.id))));
+    }
+    return { keys, count };
+  };
+
+  const collections = await pagesOf(con.paginateCollections(1) as never);
+  expect(collections.keys.sort()).toEqual(demo.server.ctx.catalog.list().map((c) => c.id).sort());
+  expect(collections.count).toBe(collections.keys.length);
+
+  const local = path.join(work, 'page.txt');
+  fs.writeFileSync(local, 'x');
+  for (const name of ['a.txt', 'b.txt', 'c.txt']) await con.uploadFile(local, `pages/${name}`);
+  const files = await pagesOf(con.paginateFiles(2) as never);
+  expect(files).toEqual({ keys: ['pages/a.txt', 'pages/b.txt', 'pages/c.txt'], count: 2 });
+
+  const graph = { process_graph: { one: { process_id: 'add', arguments: { x: 1, y: 1 }, result: true } } };
+  const created = [];
+  for (let i = 0; i < 3; i++) created.push((await con.createJob(graph, `paged ${i}`)).id);
+  const all = (await con.listJobs()).map((j: { id: string }) => j.id);
+  const jobs = await pagesOf(con.paginateJobs(2) as never);
+  expect(jobs.keys).toEqual(all);
+  expect(jobs.keys).toEqual(expect.arrayContaining(created));
+  expect(jobs.count).toBe(Math.ceil(all.length / 2));
+});
