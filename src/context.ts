@@ -3,7 +3,7 @@ import type { Config } from './config/types';
 import type { Db } from './store/database';
 import type { UserStore } from './auth/UserStore';
 import type { Catalog } from './catalog/types';
-import type { ProcessManager } from './jobs/ProcessManager';
+import type { BatchJobs } from './jobs/BatchJobs';
 import type { OidcAuthenticator } from './auth/oidc/OidcAuthenticator';
 import type { Processing } from './processes/sync';
 import type { Workspace } from './workspace';
@@ -24,7 +24,7 @@ export interface ServerContext {
   /** Users' uploaded files and user-defined processes. */
   workspace: Workspace;
   /** Batch jobs: the queue, worker processes, logs and results. */
-  jobs: ProcessManager;
+  jobs: BatchJobs;
   /** The process registry, graph validation and synchronous runs (POST /result) with their logs. */
   processing: Processing;
   /** Version of this back-end, from package.json. */

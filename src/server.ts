@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config/types';
 import type { ServerContext } from './context';
 import { UserStore } from './auth/UserStore';
-import { ProcessManager } from './jobs/ProcessManager';
+import { BatchJobs } from './jobs/BatchJobs';
 import { OidcAuthenticator } from './auth/oidc/OidcAuthenticator';
 import { openDataDatabase } from './store/database';
 import { createWorkspace } from './workspace';
@@ -26,9 +26,15 @@ export async function createContext(config: Config, logger: Logger): Promise<Ser
   const catalog = new LocalCatalog(config, db, logger);
   await catalog.refresh(true);
   const processing = new Processing({ config, logger, catalog, findUserProcess: (userId, id) => workspace.processGraphs.find(userId, id) });
-  const jobs = new ProcessManager(config, db, logger, {
-    callerOf: (userId) => processing.caller(users.findById(userId)),
-    validate: (process, caller) => processing.validateProcess(process, caller, 'run'),
+  const jobs = new BatchJobs({
+    config,
+    db,
+    logger,
+    catalog,
+    runs: {
+      callerOf: (userId) => processing.caller(users.findById(userId)),
+      validate: (process, caller) => processing.validateProcess(process, caller, 'run'),
+    },
   });
   return { config, logger, db, users, catalog, oidc, workspace, jobs, processing, backendVersion: readBackendVersion() };
 }

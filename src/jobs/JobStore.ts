@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { migrate, type Db } from '../store/database';
 import {
   JobChanges,
+  LOG_LEVELS,
   JobRecord,
   JobStatus,
   LogEntry,
@@ -117,6 +118,9 @@ function toRecord(row: JobRow): JobRecord {
   };
 }
 
+/** Whether a job was queued, and if not, why: gone, queued or running already, or its user at the limit. */
+export type EnqueueOutcome = { queued: true } | { queued: false; reason: 'missing' | 'active' } | { queued: false; reason: 'limit'; active: number };
+
 /** Where a job sits in a user's list, for paging: its creation time and insertion order. */
 export interface JobListPosition {
   created: string;
@@ -230,19 +234,28 @@ export class JobStore {
     return result.changes === 1;
   }
 
-  /** created/finished/error/canceled → queued; old logs and result metadata are discarded. */
-  enqueue(id: string): boolean {
-    return this.db.transaction(() => {
+  /**
+   * created/finished/error/canceled → queued, unless its user already has `activeLimit` jobs
+   * queued or running (counted in the same transaction, so two starts at once cannot both pass).
+   * Old logs and result metadata are discarded.
+   */
+  enqueue(id: string, activeLimit = Infinity): EnqueueOutcome {
+    return this.db.transaction((): EnqueueOutcome => {
+      const job = this.db.prepare('SELECT user_id, status FROM jobs WHERE id = ?').get(id) as { user_id: string; status: string } | undefined;
+      if (!job) return { queued: false, reason: 'missing' };
+      if (job.status === 'queued' || job.status === 'running') return { queued: false, reason: 'active' };
+      const active = this.activeCount(job.user_id);
+      if (active >= activeLimit) return { queued: false, reason: 'limit', active };
       const seq = this.nextCounter('queue');
-      const result = this.db
+      this.db
         .prepare(
           `UPDATE jobs SET status = 'queued', progress = 0, updated = ?, queue_seq = ?, started_at = NULL, finished_at = NULL,
              usage = NULL, outputs = NULL, time_range = NULL, results_expired = 0, input_pixels = NULL, duration_seconds = NULL
-           WHERE id = ? AND status NOT IN ('queued', 'running')`,
+           WHERE id = ?`,
         )
         .run(nowRfc3339(), seq, id);
-      if (result.changes === 1) this.db.prepare('DELETE FROM job_logs WHERE job_id = ?').run(id);
-      return result.changes === 1;
+      this.db.prepare('DELETE FROM job_logs WHERE job_id = ?').run(id);
+      return { queued: true };
     })();
   }
 
@@ -372,7 +385,7 @@ export class JobStore {
 
   /** Entries after the one with id `after` (ids are increasing numbers), at `minimum` level or above. */
   logs(jobId: string, after: number, minimum: LogLevel, limit: number): LogEntry[] {
-    const levels = (['debug', 'info', 'warning', 'error'] as LogLevel[]).filter((l) => levelAtLeast(l, minimum));
+    const levels = LOG_LEVELS.filter((l) => levelAtLeast(l, minimum));
     const rows = this.db
       .prepare(
         `SELECT * FROM job_logs WHERE job_id = ? AND seq > ? AND level IN (${levels.map(() => '?').join(', ')})

@@ -4,10 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/types';
-import { isDatabaseBusy, type Db } from '../store/database';
-import { JobStore } from './JobStore';
-import { JobFiles } from './jobFiles';
-import { ResultLinks } from './resultLinks';
+import { isDatabaseBusy } from '../store/database';
+import type { EnqueueOutcome, JobStore } from './JobStore';
+import type { JobFiles } from './jobFiles';
 import { residentMb } from './childMemory';
 import { storageFailureKind } from '../store/storageErrors';
 import { type ProcessDocument, type RunCaller, reachableUserProcesses } from '../processes/run';
@@ -48,11 +47,9 @@ const HOUSEKEEPING_INTERVAL_MS = 60 * 60 * 1000;
 /**
  * Runs batch jobs: a persistent queue in SQLite, a child process per running job with time and
  * memory limits, recovery of interrupted jobs after a restart, and retention of result files.
+ * Routes reach it only through the façade BatchJobs.
  */
 export class ProcessManager {
-  readonly store: JobStore;
-  readonly files: JobFiles;
-  readonly links: ResultLinks;
   readonly maxConcurrent: number;
   private readonly running = new Map<string, RunningJob>();
   private housekeepingTimer?: NodeJS.Timeout;
@@ -61,14 +58,12 @@ export class ProcessManager {
 
   constructor(
     private readonly config: Config,
-    db: Db,
+    private readonly store: JobStore,
+    private readonly files: JobFiles,
     private readonly logger: Logger,
     private readonly runs: JobRuns,
     private readonly workerPath = defaultWorkerPath(),
   ) {
-    this.store = new JobStore(db);
-    this.files = new JobFiles(config.dataDir);
-    this.links = new ResultLinks(config.dataDir, config.publicUrl, config.jobs.resultLinkSeconds);
     this.maxConcurrent = config.jobs.maxConcurrent ?? Math.max(1, os.availableParallelism() - 1);
   }
 
@@ -123,19 +118,15 @@ export class ProcessManager {
     }
   }
 
-  /** Problems that stop a user's process from running as a job, checked before it is stored or queued. */
-  problems(userId: string, process: Record<string, unknown>): OpenEOError[] {
-    return this.runs.validate(process as unknown as ProcessDocument, this.runs.callerOf(userId));
-  }
-
-  /** Queues a job (restarting it if it had ended); false when it is already queued or running. */
-  enqueue(jobId: string): boolean {
-    if (!this.store.enqueue(jobId)) return false;
+  /** Queues a job (restarting it if it had ended) unless it is queued or running already or its user has `activeLimit` such jobs. */
+  enqueue(jobId: string, activeLimit = Infinity): EnqueueOutcome {
+    const outcome = this.store.enqueue(jobId, activeLimit);
+    if (!outcome.queued) return outcome;
     // Results of a previous run are discarded when the job is started again.
     this.files.removeResults(jobId);
     this.store.addLog(jobId, { level: 'info', message: 'The job was queued.' });
     this.schedule();
-    return true;
+    return outcome;
   }
 
   /**

@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import { OpenEOError } from '../errors/OpenEOError';
 import { pageLinks, readPageRequest, takePage } from '../http/paging';
 import { Resource } from '../http/Resource';
-import { sendWorkspaceFile } from '../workspace/download';
+import { sendDownload, workspaceDownload } from '../workspace/download';
 import { parseWorkspacePath } from '../workspace/paths';
 
 /** `GET /files`: the user's files, optionally in pages. */
@@ -36,7 +36,7 @@ export class FileItem extends Resource {
   async get(req: Request, res: Response): Promise<void> {
     const names = parseWorkspacePath(req.params.path);
     const file = await this.ctx.workspace.files.open(this.user(req).id, names);
-    await sendWorkspaceFile(req, res, file);
+    await sendDownload(req, res, workspaceDownload(file));
   }
 
   async put(req: Request, res: Response): Promise<void> {

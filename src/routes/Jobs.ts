@@ -1,19 +1,20 @@
 import type { Request, Response } from 'express';
 import { Resource } from '../http/Resource';
 import { OpenEOError } from '../errors/OpenEOError';
-import type { JobRecord, LogLevel } from '../jobs/types';
-import { isLogLevel, levelAtLeast } from '../jobs/types';
+import type { JobRecord } from '../jobs/types';
+import { levelAtLeast, requestedLogLevel } from '../processes/runLogs';
 import { jobDocument } from '../jobs/jobDocument';
 import { jobCursor, readJobCursor, readJobFields } from '../jobs/jobRequest';
 import { pageLinks, readLimit, readPageRequest } from '../http/paging';
-import { partialDocument, resultsDocument } from '../jobs/stacResults';
-import { estimateJob, isoDuration } from '../jobs/estimate';
+import { partialDocument } from '../jobs/stacResults';
+import { isoDuration } from '../jobs/estimate';
+import { openDownload, sendDownload } from '../workspace/download';
 
 /** Base for the job endpoints: looks up the caller's own job; other users' jobs do not exist. */
 abstract class JobResource extends Resource {
   protected ownJob(req: Request): JobRecord {
     const id = String(req.params.job_id);
-    const job = this.ctx.jobs.store.getOwned(id, this.user(req).id);
+    const job = this.ctx.jobs.ownJob(id, this.user(req).id);
     if (!job) throw new OpenEOError('JobNotFound', { identifier: id });
     return job;
   }
@@ -38,7 +39,7 @@ export class Jobs extends JobResource {
   get(req: Request, res: Response): void {
     // Paged: the JS client's listJobs() asks for everything, and the Web Editor follows `next`.
     const page = readPageRequest(req.query);
-    const { jobs, hasMore, last } = this.ctx.jobs.store.list(this.user(req).id, { limit: page.limit, after: readJobCursor(page.after) });
+    const { jobs, hasMore, last } = this.ctx.jobs.list(this.user(req).id, { limit: page.limit, after: readJobCursor(page.after) });
     const links = pageLinks(`${this.ctx.config.publicUrl}/jobs`, page, { lastKey: last && jobCursor(last), hasMore });
     res.json({ jobs: jobs.map((j) => jobDocument(j, this.ctx.config.publicUrl, false)), links });
   }
@@ -46,7 +47,7 @@ export class Jobs extends JobResource {
   post(req: Request, res: Response): void {
     const fields = readJobFields(req.body, true);
     this.checkGraph(req, fields.process!);
-    const job = this.ctx.jobs.store.create(this.user(req).id, { ...fields, process: fields.process! });
+    const job = this.ctx.jobs.create(this.user(req).id, { ...fields, process: fields.process! });
     res.setHeader('Location', `${this.ctx.config.publicUrl}/jobs/${job.id}`);
     res.setHeader('OpenEO-Identifier', job.id);
     res.status(201).end();
@@ -68,7 +69,7 @@ export class JobItem extends JobResource {
     if (Object.keys(changes).length === 0) throw new OpenEOError('NoDataForUpdate');
     if (job.status === 'queued' || job.status === 'running') throw new OpenEOError('JobLocked');
     if (changes.process) this.checkGraph(req, changes.process);
-    if (!this.ctx.jobs.store.update(job.id, changes)) throw new OpenEOError('JobLocked');
+    if (!this.ctx.jobs.update(job.id, changes)) throw new OpenEOError('JobLocked');
     res.status(204).end();
   }
 
@@ -93,10 +94,10 @@ export class JobResults extends JobResource {
           throw new OpenEOError('ResultLinkExpired', {}, 'The result files of this job were deleted after the retention time; start the job again to recompute them.');
         }
         res.setHeader('OpenEO-Costs', '0');
-        res.json(resultsDocument(job, this.ctx.jobs.links, publicUrl));
+        res.json(this.ctx.jobs.resultsDocument(job));
         return;
       case 'error': {
-        const entry = this.ctx.jobs.store.lastError(job.id) ?? { id: '0', level: 'error', message: 'The batch job failed.', time: job.updated };
+        const entry = this.ctx.jobs.lastError(job.id) ?? { id: '0', level: 'error', message: 'The batch job failed.', time: job.updated };
         res.status(424).json(entry);
         return;
       }
@@ -114,16 +115,8 @@ export class JobResults extends JobResource {
 
   post(req: Request, res: Response): void {
     const job = this.ownJob(req);
-    if (job.status !== 'queued' && job.status !== 'running') {
-      const limit = this.ctx.config.limits.jobsPerUser;
-      const active = this.ctx.jobs.store.activeCount(job.userId);
-      if (active >= limit) {
-        throw new OpenEOError('TooManyRequests', {
-          reason: `You already have ${active} batch jobs queued or running (limit ${limit}); start this one when one of them has finished, or cancel one.`,
-        }).withHeader('Retry-After', '60');
-      }
-      this.ctx.jobs.enqueue(job.id);
-    }
+    // Starting a queued or running job changes nothing.
+    this.ctx.jobs.startJob(job.id);
     res.status(202).end();
   }
 
@@ -142,18 +135,15 @@ export class JobLogs extends JobResource {
   get(req: Request, res: Response): void {
     const job = this.ownJob(req);
     const requested = req.query.level;
-    if (requested !== undefined && requested !== '' && !isLogLevel(requested)) {
-      throw new OpenEOError('BadRequest', { reason: "'level' must be one of error, warning, info, debug" });
-    }
     // The effective minimum is the stricter of what the job stores and what the request asks for.
-    const asked: LogLevel = isLogLevel(requested) ? requested : 'debug';
+    const asked = requestedLogLevel(requested);
     const level = levelAtLeast(asked, job.logLevel) ? asked : job.logLevel;
     const offset = typeof req.query.offset === 'string' && /^\d{1,15}$/.test(req.query.offset) ? Number(req.query.offset) : 0;
     const limit = readLimit(req.query);
-    const logs = this.ctx.jobs.store.logs(job.id, offset, level, limit ?? -1);
+    const logs = this.ctx.jobs.logs(job.id, offset, level, limit ?? -1);
     const links: Array<Record<string, string>> = [];
     if (limit !== undefined && logs.length === limit) {
-      const params = new URLSearchParams({ offset: logs[logs.length - 1].id, limit: String(limit), ...(isLogLevel(requested) ? { level: requested } : {}) });
+      const params = new URLSearchParams({ offset: logs[logs.length - 1].id, limit: String(limit), ...(requested ? { level: asked } : {}) });
       links.push({ rel: 'next', href: `${this.ctx.config.publicUrl}/jobs/${job.id}/logs?${params}`, type: 'application/json' });
     }
     res.json({ level, logs, links });
@@ -167,14 +157,14 @@ export class JobEstimate extends JobResource {
 
   get(req: Request, res: Response): void {
     const job = this.ownJob(req);
-    const estimate = estimateJob(job.process, this.ctx.catalog, this.ctx.jobs.store);
+    const estimate = this.ctx.jobs.estimate(job);
     res.json({ duration: isoDuration(estimate.seconds), size: estimate.bytes, downloads_included: null });
   }
 }
 
 /**
  * `GET`/`HEAD /jobs/{job_id}/results/{path}`: downloads a result file through a signed link,
- * without a bearer token. Ranges, HEAD and conditional requests are handled by Express.
+ * without a bearer token, with ranges and HEAD like every download.
  */
 export class JobResultFile extends Resource {
   readonly path = '/jobs/{job_id}/results/{path}';
@@ -183,29 +173,12 @@ export class JobResultFile extends Resource {
     const jobId = String(req.params.job_id);
     const raw = req.params.path as unknown;
     const file = Array.isArray(raw) ? raw.join('/') : String(raw ?? '');
-    const verdict = this.ctx.jobs.links.check(jobId, file, req.query.expires, req.query.signature);
-    if (verdict === 'invalid') throw new OpenEOError('PermissionsInsufficient', {}, 'This download link is not valid; request the job results again for valid links.');
-    if (verdict === 'expired') throw new OpenEOError('ResultLinkExpired');
-    const job = this.ctx.jobs.store.get(jobId);
-    const output = job?.status === 'finished' && !job.resultsExpired ? job.outputs?.find((o) => o.file === file) : undefined;
-    const absolute = output ? this.ctx.jobs.files.resolveResult(jobId, file) : undefined;
-    if (!output || !absolute) throw new OpenEOError('FileNotFound', { file });
-    const name = file.split('/').pop()!.replace(/[^\w.\-]/g, '_');
-    await new Promise<void>((resolve, reject) => {
-      res.sendFile(
-        absolute,
-        {
-          dotfiles: 'allow',
-          acceptRanges: true,
-          cacheControl: false,
-          headers: {
-            'Content-Type': output.mediaType,
-            'Content-Disposition': `attachment; filename="${name}"`,
-            'Cache-Control': 'private, max-age=0',
-          },
-        },
-        (error) => (error && !res.headersSent ? reject(new OpenEOError('FileNotFound', { file })) : resolve()),
-      );
+    const result = this.ctx.jobs.resultFile(jobId, file, req.query.expires, req.query.signature);
+    const name = file.split('/').pop()!;
+    // Deleted by a restart of the job or retention since it was looked up.
+    const download = await openDownload(result.path, name, result.output.mediaType).catch(() => {
+      throw new OpenEOError('FileNotFound', { file });
     });
+    await sendDownload(req, res, download);
   }
 }

@@ -71,7 +71,7 @@ test('the queue takes turns between users and keeps each user’s order', async 
     expect((await endOf(server, who, id, 40_000)).status).toBe('finished');
   }
   const started = (id: string) => {
-    const entry = server.ctx.jobs.store.logs(id, 0, 'info', 100).find((e) => e.message === 'The job started running.');
+    const entry = server.ctx.jobs.logs(id, 0, 'info', 100).find((e) => e.message === 'The job started running.');
     return Date.parse(entry!.time);
   };
   const order = [a0, a1, a2, b1].sort((x, y) => started(x) - started(y));

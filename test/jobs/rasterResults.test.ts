@@ -10,6 +10,7 @@ import { expectMatchesSpec } from '../helpers/openapi';
 import { ensureDemoData, DEMO_DEM_ID } from '../../src/catalog/demo/generate';
 import { requireBuiltWorker, waitFor } from './helpers';
 import { freePort } from '../helpers/ports';
+import { ResultLinks } from '../../src/jobs/resultLinks';
 
 /**
  * Batch jobs over real raster data, driven through HTTP by the official openEO JavaScript client:
@@ -141,15 +142,17 @@ describe('raster batch jobs through the openEO JavaScript client', () => {
     const unsigned = await request(server.app).get(url.pathname);
     expect(unsigned.status).toBe(403);
 
+    // Links signed with the server's key (it lives in the data directory), but with other expiry times.
+    const links = new ResultLinks(server.dataDir, baseUrl, 60);
     const past = Math.floor(Date.now() / 1000) - 10;
-    const expired = await request(server.app).get(server.ctx.jobs.links.url(jobId, assetName, past).slice(baseUrl.length));
+    const expired = await request(server.app).get(links.url(jobId, assetName, past).slice(baseUrl.length));
     expect(expired.status).toBe(410);
     expect(expired.body.code).toBe('ResultLinkExpired');
 
     // Even a correctly signed name outside the results folder is not served.
     const future = Math.floor(Date.now() / 1000) + 60;
     for (const name of ['../../openeo.sqlite', '../link-signing.key', '%2e%2e/%2e%2e/openeo.sqlite']) {
-      const res = await request(server.app).get(server.ctx.jobs.links.url(jobId, name, future).slice(baseUrl.length));
+      const res = await request(server.app).get(links.url(jobId, name, future).slice(baseUrl.length));
       expect([403, 404]).toContain(res.status);
       expect(res.text).not.toContain('SQLite');
     }
@@ -158,7 +161,8 @@ describe('raster batch jobs through the openEO JavaScript client', () => {
   test('retention deletes result files but keeps the job; deleting a job removes its folder', async () => {
     const folder = path.join(server.dataDir, 'jobs', jobId);
     expect(fs.existsSync(path.join(folder, 'results', assetName))).toBe(true);
-    await new Promise((r) => setTimeout(r, 1100));
+    // The retention time is under a second, but finish times are stored in whole seconds.
+    await new Promise((r) => setTimeout(r, 2100));
     server.ctx.jobs.housekeeping();
     expect(fs.existsSync(path.join(folder, 'results'))).toBe(false);
     expect((await request(server.app).get(assetHref.slice(baseUrl.length))).status).toBe(404);
