@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { Connection } from '@openeo/js-client';
 import { ensureDemoData } from '../../src/catalog/demo/generate';
 import { DEFAULT_CONFIG } from '../../src/config/defaults';
 import { freePort } from '../helpers/ports';
@@ -46,4 +47,24 @@ export async function streamToFile(data: unknown, file: string): Promise<void> {
     out.on('finish', resolve);
     out.on('error', reject);
   });
+}
+
+/**
+ * The client rejects with axios errors, whose request and response objects refer to each other;
+ * a jest worker cannot send such an error to the main process and crashes instead of reporting
+ * the failure. Rethrown as plain errors with the openEO code and message, failures stay readable.
+ */
+export function plainClientErrors(): void {
+  const proto = Connection.prototype as unknown as { _send: (...args: unknown[]) => Promise<unknown>; plainErrors?: boolean };
+  if (proto.plainErrors) return;
+  const send = proto._send;
+  proto._send = async function (this: unknown, ...args: unknown[]) {
+    try {
+      return await send.apply(this, args);
+    } catch (error) {
+      const e = error as { message?: string; code?: string; response?: { status?: number } };
+      throw new Error(`${e.response?.status ?? ''} ${e.code ?? ''}: ${e.message ?? String(error)}`.trim());
+    }
+  };
+  proto.plainErrors = true;
 }

@@ -4,7 +4,7 @@ import gdal from 'gdal-async';
 import { Connection, OpenEO, UserFile } from '@openeo/js-client';
 import { DEMO_S2_ID } from '../../src/catalog/demo/generate';
 import { requireBuiltWorker, waitFor } from '../jobs/helpers';
-import { DemoServer, startDemoServer, streamToFile } from './helpers';
+import { DemoServer, plainClientErrors, startDemoServer, streamToFile } from './helpers';
 import { expectDemoNdvi, Window } from './ndviReference';
 
 /**
@@ -21,6 +21,8 @@ const PASSWORD = 'student password';
 // 1.2 km × 0.8 km in the collection's UTM zone: 100 px right and 420 px down in the demo scenes.
 const WINDOW: Window = { west: 471000, north: 5265800, width: 120, height: 80 };
 const EXTENT = { west: 471000, south: 5265000, east: 472200, north: 5265800, crs: 32632 };
+
+plainClientErrors();
 
 beforeAll(async () => {
   requireBuiltWorker();

@@ -3,7 +3,7 @@ import gdal from 'gdal-async';
 import { execFileSync } from 'node:child_process';
 import { OpenEO } from '@openeo/js-client';
 import { DEMO_S2_ID } from '../../src/catalog/demo/generate';
-import { DemoServer, startDemoServer, streamToFile } from './helpers';
+import { DemoServer, plainClientErrors, startDemoServer, streamToFile } from './helpers';
 import { expectDemoNdvi } from './ndviReference';
 
 /**
@@ -13,6 +13,8 @@ import { expectDemoNdvi } from './ndviReference';
 let demo: DemoServer;
 let url: string;
 let dataDir: string;
+
+plainClientErrors();
 
 beforeAll(async () => {
   demo = await startDemoServer();
