@@ -25,6 +25,7 @@ export const ERROR_CODES = {
   StorageFailure: { status: 500, message: 'Files could not be stored because of a server problem.' },
   StorageQuotaExceeded: { status: 400, message: 'This would exceed your storage quota.' },
   FileNotFound: { status: 404, message: "There is no file '{file}'." },
+  RangeNotSatisfiable: { status: 416, message: 'The requested byte range lies outside the file, which has {size} bytes.' },
   FilePathInvalid: { status: 400, message: 'The file path is not allowed: {reason}' },
   FileOperationUnsupported: { status: 400, message: 'This operation is not possible on this path.' },
   FolderOperationUnsupported: { status: 400, message: 'This operation works on files only, not on folders.' },

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import type { Request, Response } from 'express';
 import { pipeline } from 'node:stream/promises';
+import { OpenEOError } from '../errors/OpenEOError';
 import type { OpenedFile } from './FileStore';
 import { guessMediaType } from './mediaTypes';
 import { parseRange } from './ranges';
@@ -28,14 +29,6 @@ export async function openDownload(file: string, name: string, mediaType: string
   }
 }
 
-/** True when the client's copy (If-Modified-Since) is as new as the file; HTTP dates have whole seconds. */
-function notModified(req: Request, modified: Date): boolean {
-  const since = req.headers['if-modified-since'];
-  if (!since || req.headers['if-none-match']) return false;
-  const time = Date.parse(since);
-  return Number.isFinite(time) && Math.floor(modified.getTime() / 1000) * 1000 <= time;
-}
-
 /**
  * The one file sender of the API (`/files`, POST /result, job results): streams the file as the
  * response, whole or one requested byte range (GET and HEAD only), and closes it afterwards.
@@ -46,20 +39,14 @@ export async function sendDownload(req: Request, res: Response, file: Download, 
   try {
     const ranged = req.method === 'GET' || req.method === 'HEAD';
     const range = ranged ? parseRange(req.headers.range, file.size) : undefined;
+    if (range === 'unsatisfiable') {
+      throw new OpenEOError('RangeNotSatisfiable', { size: file.size }).withHeader('Content-Range', `bytes */${file.size}`);
+    }
     if (ranged) res.setHeader('Accept-Ranges', 'bytes');
     res.setHeader('Last-Modified', file.modified.toUTCString());
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Content-Disposition', dispositionFor(file.name));
     res.setHeader('Cache-Control', 'private, no-cache');
-    if (ranged && notModified(req, file.modified)) {
-      res.status(304).end();
-      return;
-    }
-    if (range === 'unsatisfiable') {
-      res.status(416).setHeader('Content-Range', `bytes */${file.size}`);
-      res.end();
-      return;
-    }
     const start = range?.start ?? 0;
     const end = range?.end ?? file.size - 1;
     res.status(range ? 206 : 200);

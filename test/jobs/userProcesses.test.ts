@@ -54,3 +54,14 @@ test("another user's processes do not exist for a job", async () => {
   const refused = await request(server.app).post('/jobs').set('Authorization', bob).send(callScale);
   expect([refused.status, refused.body.code]).toEqual([400, 'ProcessUnsupported']);
 });
+
+test('a job is checked again when it starts, against the user processes stored then', async () => {
+  const created = await request(server.app).post('/jobs').set('Authorization', alice).send(callScale);
+  const id = created.headers['openeo-identifier'];
+  expect((await request(server.app).delete('/process_graphs/scale').set('Authorization', alice)).status).toBe(204);
+  expect((await request(server.app).post(`/jobs/${id}/results`).set('Authorization', alice)).status).toBe(202);
+  await waitFor('the job to fail', async () => (await request(server.app).get(`/jobs/${id}`).set('Authorization', alice)).body.status === 'error');
+  const failure = await request(server.app).get(`/jobs/${id}/results`).set('Authorization', alice);
+  expect([failure.status, failure.body.code]).toEqual([424, 'ProcessUnsupported']);
+  expect(failure.body.message).toMatch(/scale/);
+});

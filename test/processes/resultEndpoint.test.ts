@@ -200,6 +200,35 @@ describe('POST /result with raster data', () => {
     expect(await runFolders(server.dataDir, 50)).toEqual([]);
   });
 
+  test('a Range header does not cut the result of POST /result short', async () => {
+    const res = await request(server.app)
+      .post('/result')
+      .set('Authorization', alice)
+      .set('Range', 'bytes=0-3')
+      .send({ process: { process_graph: { l: load(small), s: { process_id: 'save_result', arguments: { data: { from_node: 'l' }, format: 'GTiff' }, result: true } } } })
+      .buffer(true)
+      .parse((r, done) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => done(null, Buffer.concat(chunks)));
+      });
+    expect(res.status).toBe(200);
+    expect(res.headers['content-range']).toBeUndefined();
+    expect((res.body as Buffer).length).toBe(Number(res.headers['content-length']));
+    expect((res.body as Buffer).length).toBeGreaterThan(4);
+  });
+
+  test('a load over the pixel budget is refused before anything is read, even when the result would be small', async () => {
+    const graph = {
+      l: load(null),
+      r: { process_id: 'reduce_dimension', arguments: { data: { from_node: 'l' }, dimension: 'x', reducer: { process_graph: { m: { process_id: 'max', arguments: { data: { from_parameter: 'data' } }, result: true } } } } },
+      s: { process_id: 'save_result', arguments: { data: { from_node: 'r' }, format: 'GTiff' }, result: true },
+    };
+    const res = await request(server.app).post('/result').set('Authorization', alice).send({ process: { process_graph: graph } });
+    expect([res.status, res.body.code]).toEqual([400, 'ProcessGraphComplexity']);
+    expect(res.body.message).toMatch(/load_collection of 'dem'/);
+  });
+
   test('a result cube over the pixel budget is refused with ProcessGraphComplexity', async () => {
     const res = await request(server.app)
       .post('/result')
