@@ -175,6 +175,11 @@ describe('POST /result with raster data', () => {
     fs.rmSync(data, { recursive: true, force: true });
   });
 
+  const collectBytes = (r: request.Response, done: (error: Error | null, body: unknown) => void) => {
+    const chunks: Buffer[] = [];
+    r.on('data', (c: Buffer) => chunks.push(c));
+    r.on('end', () => done(null, Buffer.concat(chunks)));
+  };
   const load = (extent: unknown) => ({ process_id: 'load_collection', arguments: { id: 'dem', spatial_extent: extent, temporal_extent: null } });
   const small = { west: 500000, south: 5299900, east: 500050, north: 5300000, crs: 32632 };
 
@@ -184,11 +189,7 @@ describe('POST /result with raster data', () => {
       .set('Authorization', alice)
       .send({ process: { process_graph: { l: load(small), s: { process_id: 'save_result', arguments: { data: { from_node: 'l' }, format: 'GTiff' }, result: true } } } })
       .buffer(true)
-      .parse((r, done) => {
-        const chunks: Buffer[] = [];
-        r.on('data', (c: Buffer) => chunks.push(c));
-        r.on('end', () => done(null, Buffer.concat(chunks)));
-      });
+      .parse(collectBytes);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^image\/tiff/);
     expect(res.headers['content-disposition']).toMatch(/^attachment; filename="result\.tif"/);
@@ -207,11 +208,7 @@ describe('POST /result with raster data', () => {
       .set('Range', 'bytes=0-3')
       .send({ process: { process_graph: { l: load(small), s: { process_id: 'save_result', arguments: { data: { from_node: 'l' }, format: 'GTiff' }, result: true } } } })
       .buffer(true)
-      .parse((r, done) => {
-        const chunks: Buffer[] = [];
-        r.on('data', (c: Buffer) => chunks.push(c));
-        r.on('end', () => done(null, Buffer.concat(chunks)));
-      });
+      .parse(collectBytes);
     expect(res.status).toBe(200);
     expect(res.headers['content-range']).toBeUndefined();
     expect((res.body as Buffer).length).toBe(Number(res.headers['content-length']));
