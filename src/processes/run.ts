@@ -56,6 +56,11 @@ export interface RunFacts extends RunCaller {
    */
   pixelBudget?: number;
   hooks?: RunHooks;
+  /**
+   * Whether a data cube result without save_result is written in the default format (the
+   * default); false hands it back as the value (the conformance runner compares it).
+   */
+  defaultOutput?: boolean;
   /** Counters to fill (pixels read), for a caller that reports them even when the run fails. */
   stats?: { inputPixels: number };
 }
@@ -221,7 +226,7 @@ export class RunService {
       evaluateGraph(process.process_graph, parameterDefaults(process), registry, ctx, facts.userProcesses),
       facts.signal,
     );
-    if (ctx.outputs.length === 0 && isDataCube(value)) {
+    if (facts.defaultOutput !== false && ctx.outputs.length === 0 && isDataCube(value)) {
       if (facts.pixelBudget !== undefined) assertSyncPixelLimit(value, facts.pixelBudget);
       await untilAborted(writeDefaultOutput(value, ctx), facts.signal);
     }

@@ -48,7 +48,12 @@ async function execute(processId: string, args: Record<string, unknown>, runs: R
   const graph = { [processId]: { process_id: processId, arguments: args, result: true } } as unknown as ProcessGraph;
   const workDir = createWorkDir(config);
   try {
-    const { value } = await runs.run({ process_graph: graph }, { logger: pino({ level: 'silent' }), signal: AbortSignal.timeout(60_000), workDir });
+    const { value } = await runs.run({ process_graph: graph }, {
+      logger: pino({ level: 'silent' }),
+      signal: AbortSignal.timeout(60_000),
+      workDir,
+      defaultOutput: false,
+    });
     return { value };
   } catch (error) {
     if (isOpenEOError(error)) return { error: { code: error.code, message: error.message } };
