@@ -7,8 +7,10 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
-COPY package.json package-lock.json .npmrc ./
-RUN npm ci --no-audit --no-fund && cp package-lock.json node_modules/.install-stamp
+COPY package.json package-lock.json ./
+# gdal-async compiled against Debian's GDAL, as scripts/setup.sh does it.
+RUN npm_config_build_from_source=gdal-async npm_config_shared_gdal=true npm ci --no-audit --no-fund \
+ && cp package-lock.json node_modules/.install-stamp
 COPY tsconfig.json config.json ./
 COPY src ./src
 COPY scripts ./scripts

@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
 # Installs whatever is missing for running and testing the server, and nothing that is there already:
-# Debian's GDAL (libgdal-dev, gdal-bin), the npm dependencies (gdal-async built against that GDAL,
-# see .npmrc) and the compiled TypeScript in dist/.
+# Debian's GDAL (libgdal-dev, gdal-bin), the npm dependencies (gdal-async built against that GDAL),
+# Debian's python3-xarray and python3-netcdf4 (the tests read NetCDF results as users do) and the
+# compiled TypeScript in dist/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# gdal-async's installer (node-pre-gyp, then node-gyp) reads these from the environment: compile it
+# rather than download a build with its own GDAL, and link it to the system GDAL. They are not npm
+# settings, so they stay out of .npmrc, where npm warns about keys it does not know.
+export npm_config_build_from_source=gdal-async npm_config_shared_gdal=true
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -11,6 +17,12 @@ if ! command -v gdal-config >/dev/null 2>&1 || ! command -v gdalinfo >/dev/null 
   echo "setup: installing GDAL from Debian (libgdal-dev, gdal-bin)"
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libgdal-dev gdal-bin >/dev/null
+fi
+
+if ! /usr/bin/python3 -c 'import xarray, netCDF4' >/dev/null 2>&1; then
+  echo "setup: installing xarray and netCDF4 for the system python3 (Debian's python3-xarray, python3-netcdf4)"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-xarray python3-netcdf4 >/dev/null
 fi
 
 # npm ci only when the lock file changed since the last install (or nothing is installed).
@@ -23,7 +35,7 @@ fi
 
 if ! node -e "process.exit(require('gdal-async').bundled ? 1 : 0)" 2>/dev/null; then
   echo "setup: gdal-async is not linked to the system GDAL; rebuilding it"
-  npm rebuild gdal-async --build-from-source --shared_gdal
+  npm rebuild gdal-async
 fi
 
 node_modules/.bin/tsc -p tsconfig.json
