@@ -23,7 +23,9 @@ export async function readRasterInfo(file: string): Promise<RasterInfo | undefin
     const bands: BandInfo[] = [];
     for (let i = 1; i <= ds.bands.count(); i++) {
       const band = ds.bands.get(i);
-      const info: BandInfo = { data_type: stacDataType(band.dataType), nodata: band.noDataValue ?? null };
+      const noData = band.noDataValue;
+      // The raster extension spells a NaN no-data value "nan"; JSON would turn NaN into null.
+      const info: BandInfo = { data_type: stacDataType(band.dataType), ...(noData === null ? {} : { nodata: Number.isNaN(noData) ? 'nan' : noData }) };
       if (band.description) info.name = band.description;
       try {
         // Exact statistics: results are usually small, and approximate ones can miss extremes.

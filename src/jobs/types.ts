@@ -12,7 +12,8 @@ export type { LogLevel, LogEntry, LogPathStep, NewLogEntry, Usage, UsageMetric }
 export interface BandInfo {
   name?: string;
   data_type?: string;
-  nodata?: number | null;
+  /** Absent when the file declares none; `"nan"` for NaN, as the STAC raster extension writes it. */
+  nodata?: number | 'nan' | null;
   statistics?: { minimum: number; maximum: number; mean: number; stddev: number; valid_percent?: number };
 }
 
