@@ -124,9 +124,11 @@ export class WarpCube extends DataCube {
     // exact one costs several times the warp, so gdalwarp's approximation is kept on fixed blocks.
     const reprojects = !sameCrs(src.crs, target.crs);
     this.block = reprojects ? WarpCube.blockSize : null;
+    // Fixed blocks also fix the kernel scale gdalwarp derives per block, so only one CRS needs the whole warp's.
+    const scale = reprojects ? [] : ['-wo', `XSCALE=${xScale}`, '-wo', `YSCALE=${yScale}`];
     this.warpOptions = [
       '-r', method, '-srcnodata', 'nan', '-dstnodata', 'nan', '-et', reprojects ? String(APPROXIMATION_ERROR) : '0',
-      '-wo', 'INIT_DEST=NO_DATA', '-wo', `XSCALE=${xScale}`, '-wo', `YSCALE=${yScale}`,
+      '-wo', 'INIT_DEST=NO_DATA', ...scale,
     ];
     const cache = new AlignedTileCache(parent);
     this.sourceTiles = cache.useful ? cache : null;
