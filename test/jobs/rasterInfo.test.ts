@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import gdal from 'gdal-async';
 import { readRasterInfo } from '../../src/jobs/rasterInfo';
+import { gdalBuffer } from '../../src/raster/gdal/typedArrays';
 
 let dir: string;
 beforeAll(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'raster-info-'))));
@@ -14,7 +15,7 @@ function geotiff(name: string, type: string, nodata: number | null): string {
   ds.geoTransform = [8, 0.5, 0, 50, 0, -0.5];
   ds.srs = gdal.SpatialReference.fromEPSG(4326);
   if (nodata !== null) ds.bands.get(1).noDataValue = nodata;
-  ds.bands.get(1).pixels.write(0, 0, 4, 3, new Float32Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]) as never);
+  ds.bands.get(1).pixels.write(0, 0, 4, 3, gdalBuffer(new Float32Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])));
   ds.close();
   return file;
 }
