@@ -7,7 +7,8 @@ import { OUTPUT_DATA_TYPES } from './dataTypes';
 import { FormatOptions } from './options';
 import { OutputWriter } from './registry';
 import { removeQuietly, scratchPath } from './tempFiles';
-import { writeTiledGeoTiff } from './tiledGeoTiff';
+import { TiledGeoTiffResult, writeTiledGeoTiff } from './tiledGeoTiff';
+import { RetryWithNodata, declaredNodata, firstCandidate, nodataRequest } from './nodataPolicy';
 import { driverSupports, scratchCompression } from '../gdal/capabilities';
 import { describedVrt } from './describedVrt';
 import { spatialReference } from '../gdal/srs';
@@ -27,8 +28,11 @@ const PARAMETERS: Record<string, Record<string, unknown>> = {
   },
   nodata: {
     type: ['number', 'null'],
-    default: null,
-    description: 'Value stored for no-data; by default NaN for floating point types, else the largest value of the type (smallest for signed types).',
+    description:
+      'No-data value to declare (always, even if the cube has no missing pixels), or null to declare none. ' +
+      'Left out, no-data is declared only when the cube has missing pixels: NaN for floating point types, ' +
+      "else the type's largest value (smallest for signed types) or, if valid data uses it, the other end of the range; " +
+      'when valid data uses both, the request is refused.',
   },
   tile_size: { type: 'integer', enum: [256, 512, 1024], default: 512, description: 'Edge length of the internal TIFF tiles.' },
   overviews: {
@@ -71,7 +75,7 @@ export const gtiffWriter: OutputWriter = {
   async write(data: unknown, rawOptions: Record<string, unknown>, basename: string, ctx: ProcessContext): Promise<SavedOutput> {
     const options = new FormatOptions('GTiff', rawOptions, PARAMETERS);
     const dataType = OUTPUT_DATA_TYPES[options.enumValue('datatype', Object.keys(OUTPUT_DATA_TYPES), 'float32')];
-    const nodata = options.has('nodata') ? options.number('nodata', NaN) : dataType.defaultNodata;
+    const nodataRequested = nodataRequest(options, dataType);
     const compression = options.enumValue('compression', COMPRESSIONS, 'DEFLATE');
     const blockSize = options.integer('tile_size', 512, 256, 1024);
     if (![256, 512, 1024].includes(blockSize)) throw options.invalid("option 'tile_size' must be 256, 512 or 1024");
@@ -87,18 +91,37 @@ export const gtiffWriter: OutputWriter = {
     const grid = data.grid;
     const factors = overviews ? overviewFactors(grid.width, grid.height, blockSize) : [];
     try {
-      const written = await writeTiledGeoTiff(data, ctx, {
-        path: scratch,
-        dataType,
-        nodata,
-        tileSize: ctx.config.processing.tileSize,
-        creationOptions: scratchOptions(data.size * dataType.create(0).BYTES_PER_ELEMENT),
-        // Built on the uncompressed scratch file, then copied: much cheaper than the COG driver computing them.
-        overviews: overviews ? { factors, resampling } : undefined,
-      });
+      const write = (stored: number, mayRetry: boolean) =>
+        writeTiledGeoTiff(data, ctx, {
+          path: scratch,
+          dataType,
+          nodata: stored,
+          excludeNodata: nodataRequested.kind === 'value',
+          declareNodata: (statistics) => declaredNodata(statistics, { request: nodataRequested, type: dataType, stored, mayRetry, options, logger: ctx.logger }),
+          tileSize: ctx.config.processing.tileSize,
+          creationOptions: scratchOptions(data.size * dataType.create(0).BYTES_PER_ELEMENT),
+          // Built on the uncompressed scratch file, then copied: much cheaper than the COG driver computing them.
+          overviews: overviews ? { factors, resampling } : undefined,
+        });
+      let written: TiledGeoTiffResult;
+      try {
+        written = await write(firstCandidate(nodataRequested, dataType), true);
+      } catch (error) {
+        if (!(error instanceof RetryWithNodata)) throw error;
+        ctx.logger.info(`valid data uses ${dataType.name} value ${dataType.defaultNodata}; writing again with no-data ${error.value}`);
+        written = await write(error.value, false);
+      }
       ctx.signal.throwIfAborted();
       const vrt = describedVrt(
-        { path: scratch, width: grid.width, height: grid.height, dataType: dataType.gdal, nodata, metadata: written.metadata, overviews: factors.length },
+        {
+          path: scratch,
+          width: grid.width,
+          height: grid.height,
+          dataType: dataType.gdal,
+          nodata: written.nodata,
+          metadata: written.metadata,
+          overviews: factors.length,
+        },
         written.bands,
         { transform: grid.transform, srsWkt: grid.crs ? spatialReference(grid.crs).toWKT() : null },
       );

@@ -11,7 +11,10 @@ export interface OutputDataType {
   integer: boolean;
   min: number;
   max: number;
-  /** No-data value used when the client gives none. */
+  /**
+   * No-data value tried when the cube has missing pixels and the client chose none: the end of
+   * the range least likely to hold valid data (integers are clamped, so often the other end).
+   */
   defaultNodata: number;
 }
 
@@ -60,6 +63,8 @@ export function convertPlane(values: Float64Array, type: OutputDataType, nodata:
   return out;
 }
 
-export function nodataTest(nodata: number): (v: number) => boolean {
-  return Number.isNaN(nodata) ? (v) => v !== v : (v) => v === nodata || v !== v;
+/** Whether `value` can be stored exactly in `type` (NaN only in floating point types). */
+export function representable(type: OutputDataType, value: number): boolean {
+  if (!type.integer) return type.name === 'float64' || Number.isNaN(value) || Math.fround(value) === value;
+  return Number.isInteger(value) && value >= type.min && value <= type.max;
 }

@@ -10,7 +10,8 @@ export interface VrtSource {
   height: number;
   /** GDAL data type name, e.g. `Float32`. */
   dataType: string;
-  nodata: number;
+  /** Declared no-data value; null declares none. */
+  nodata: number | null;
   /** Band metadata to carry over (labels, statistics), per band. */
   metadata: Array<Record<string, string>>;
   /** Internal overviews of the GeoTIFF to expose (a VRT does not pass them on by itself). */
@@ -22,14 +23,14 @@ export interface VrtSource {
  * gdal-async cannot set descriptions itself, but drivers copy them from a VRT source.
  */
 export function describedVrt(source: VrtSource, bands: OutputBand[], georef: { transform: number[]; srsWkt: string | null }): string {
-  const nodata = Number.isNaN(source.nodata) ? 'nan' : String(source.nodata);
+  const nodata = source.nodata === null ? null : Number.isNaN(source.nodata) ? 'nan' : String(source.nodata);
   const parts = [`<VRTDataset rasterXSize="${source.width}" rasterYSize="${source.height}">`];
   if (georef.srsWkt) parts.push(`<SRS>${escapeXml(georef.srsWkt)}</SRS>`);
   parts.push(`<GeoTransform>${georef.transform.join(',')}</GeoTransform>`);
   bands.forEach((band, i) => {
     parts.push(`<VRTRasterBand dataType="${source.dataType}" band="${i + 1}">`);
     parts.push(`<Description>${escapeXml(band.description)}</Description>`);
-    parts.push(`<NoDataValue>${nodata}</NoDataValue>`);
+    if (nodata !== null) parts.push(`<NoDataValue>${nodata}</NoDataValue>`);
     parts.push('<Metadata>');
     for (const [k, v] of Object.entries(source.metadata[i] ?? {})) parts.push(`<MDI key="${escapeXml(k)}">${escapeXml(v)}</MDI>`);
     parts.push('</Metadata>');

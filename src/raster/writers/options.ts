@@ -35,6 +35,13 @@ export class FormatOptions {
     return v;
   }
 
+  /** For options where an explicit null means something of its own: undefined when absent. */
+  numberOrNull(key: string): number | null | undefined {
+    const v = this.values[key];
+    if (v === undefined || v === null) return v;
+    return this.number(key, NaN);
+  }
+
   integer(key: string, fallback: number, min: number, max: number): number {
     const v = this.number(key, fallback);
     if (!Number.isInteger(v) || v < min || v > max) throw this.invalid(`option '${key}' must be a whole number from ${min} to ${max}`);

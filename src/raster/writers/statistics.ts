@@ -7,27 +7,42 @@ export class BandStatistics {
   private total = 0;
   private sum = 0;
   private sumSquares = 0;
+  /** Pixels that were NaN in the cube (stored as the no-data value, or as NaN). */
+  missing = 0;
+  /** Valid pixels whose stored value equals the no-data value (readers would take them for missing). */
+  holdingNodata = 0;
   min = Infinity;
   max = -Infinity;
 
   /**
-   * Adds the values of one tile; `isNodata` tells which stored values are missing. When the
-   * no-data value is NaN, pass `nanOnly` so the loop tests `v !== v` inline instead of calling
-   * `isNodata` for every value.
+   * Adds the values of one tile: `stored` as written, `source` the cube's values they came from
+   * (the same array when no conversion was needed). A pixel is valid when its source is not NaN;
+   * with `excludeNodata` (the no-data value will be declared whatever the data) stored values
+   * equal to `nodata` are left out too, as every reader will leave them out.
    */
-  add(values: ArrayLike<number>, isNodata: (v: number) => boolean, nanOnly = false): void {
-    let count = 0, sum = 0, sumSquares = 0, min = this.min, max = this.max;
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i];
-      if (nanOnly ? v !== v : isNodata(v)) continue;
+  add(stored: ArrayLike<number>, source: ArrayLike<number>, nodata: number, excludeNodata: boolean): void {
+    let count = 0, missing = 0, holding = 0, sum = 0, sumSquares = 0, min = this.min, max = this.max;
+    for (let i = 0; i < stored.length; i++) {
+      const s = source[i];
+      if (s !== s) {
+        missing++;
+        continue;
+      }
+      const v = stored[i];
+      if (v === nodata) {
+        holding++;
+        if (excludeNodata) continue;
+      }
       count++;
       sum += v;
       sumSquares += v * v;
       if (v < min) min = v;
       if (v > max) max = v;
     }
-    this.total += values.length;
+    this.total += stored.length;
     this.count += count;
+    this.missing += missing;
+    this.holdingNodata += holding;
     this.sum += sum;
     this.sumSquares += sumSquares;
     this.min = min;

@@ -7,12 +7,21 @@ import { forEachTile } from '../tiles';
 import { recyclePlanes } from '../fused/planeBuffers';
 import { OutputBand, outputBands } from './bandLayout';
 import { BandStatistics } from './statistics';
-import { OutputDataType, convertPlane, nodataTest } from './dataTypes';
+import { OutputDataType, convertPlane } from './dataTypes';
 
 export interface TiledGeoTiffOptions {
   path: string;
   dataType: OutputDataType;
+  /** Value stored for the cube's NaN pixels. */
   nodata: number;
+  /**
+   * Decides, once every tile is written and the statistics know which bands had missing pixels
+   * and whether valid pixels hold `nodata`, which no-data value the file declares (null: none).
+   * May throw to refuse the output. Without it `nodata` is declared.
+   */
+  declareNodata?: (statistics: BandStatistics[]) => number | null;
+  /** Leave stored values equal to `nodata` out of the statistics (it is declared in any case). */
+  excludeNodata?: boolean;
   /** Tile edge of the cube evaluation; also the TIFF block size. */
   tileSize: number;
   creationOptions: string[];
@@ -23,6 +32,8 @@ export interface TiledGeoTiffOptions {
 export interface TiledGeoTiffResult {
   bands: OutputBand[];
   statistics: BandStatistics[];
+  /** The no-data value the file declares, null for none. */
+  nodata: number | null;
   /** Metadata written on each band: its labels and statistics. */
   metadata: Array<Record<string, string>>;
 }
@@ -47,15 +58,16 @@ export async function writeTiledGeoTiff(cube: DataCube, ctx: TileContext, option
     if (grid.crs) ds.srs = spatialReference(grid.crs);
     const gdalBands: gdal.RasterBand[] = [];
     for (let i = 1; i <= bands.length; i++) gdalBands.push(await ds.bands.getAsync(i));
-    gdalBands.forEach((b) => (b.noDataValue = options.nodata));
     const statistics = bands.map(() => new BandStatistics());
-    const isNodata = nodataTest(options.nodata);
+    const excludeNodata = options.excludeNodata ?? false;
 
     await forEachTile(cube, ctx, options.tileSize, async (tile, win) => {
       const pixels = win.width * win.height;
       for (let c = 0; c < bands.length; c++) {
-        const plane = convertPlane(tile.subarray(c * pixels, (c + 1) * pixels), options.dataType, options.nodata);
-        statistics[c].add(plane, isNodata, Number.isNaN(options.nodata));
+        const source = tile.subarray(c * pixels, (c + 1) * pixels);
+        const plane = convertPlane(source, options.dataType, options.nodata);
+        // The valid-pixel mask is the cube's (its NaNs), known here without a second pass.
+        statistics[c].add(plane, source, options.nodata, excludeNodata);
         await gdalBands[c].pixels.writeAsync(win.x, win.y, win.width, win.height, gdalBuffer(plane));
         recyclePlanes([plane]);
       }
@@ -63,6 +75,9 @@ export async function writeTiledGeoTiff(cube: DataCube, ctx: TileContext, option
       if (cube.parallelTiles) recyclePlanes([tile]);
     });
 
+    const nodata = options.declareNodata ? options.declareNodata(statistics) : options.nodata;
+    // Declared only now, so overviews below average valid pixels and skip only real no-data.
+    gdalBands.forEach((b) => (b.noDataValue = nodata));
     const metadata = bands.map((band, c) => {
       const items: Record<string, string> = {};
       for (const [k, v] of Object.entries(band.labels)) items[k] = String(v);
@@ -75,7 +90,7 @@ export async function writeTiledGeoTiff(cube: DataCube, ctx: TileContext, option
       await ds.buildOverviewsAsync(options.overviews.resampling.toUpperCase(), options.overviews.factors);
     }
     await ds.flushAsync();
-    return { bands, statistics, metadata };
+    return { bands, statistics, nodata, metadata };
   } finally {
     ds.close();
   }
