@@ -139,3 +139,17 @@ export async function harness(sources: Array<{ path: string; pattern?: string; i
     },
   };
 }
+
+/** The STATISTICS_* items GDAL would compute for a band holding `values`, NaN counting as missing. */
+export function expectedStatistics(values: ArrayLike<number>): Record<string, number> {
+  const valid = Array.from(values).filter((v) => !Number.isNaN(v));
+  const mean = valid.reduce((a, b) => a + b, 0) / valid.length;
+  const variance = valid.reduce((a, b) => a + (b - mean) ** 2, 0) / valid.length;
+  return {
+    STATISTICS_MINIMUM: Math.min(...valid),
+    STATISTICS_MAXIMUM: Math.max(...valid),
+    STATISTICS_MEAN: mean,
+    STATISTICS_STDDEV: Math.sqrt(variance),
+    STATISTICS_VALID_PERCENT: (100 * valid.length) / values.length,
+  };
+}

@@ -9,7 +9,7 @@ import type { ProcessContext } from '../../src/processes/types';
 import { MemoryCube } from '../../src/raster/cube/MemoryCube';
 import { saveOutput, writeDefaultOutput } from '../../src/raster/output';
 import { fileFormatsDocument } from '../../src/raster/formats';
-import { DATES, Harness, gdalRead, harness, tempDir, writeTimeSeries } from './fixtures';
+import { DATES, Harness, expectedStatistics, gdalRead, harness, tempDir, writeTimeSeries } from './fixtures';
 
 let h: Harness;
 let seriesDir: string;
@@ -48,19 +48,6 @@ function sameValues(actual: ArrayLike<number>, expected: ArrayLike<number>): str
   return differences;
 }
 
-function statisticsOf(values: Float64Array): Record<string, number> {
-  const valid = Array.from(values).filter((v) => !Number.isNaN(v));
-  const mean = valid.reduce((a, b) => a + b, 0) / valid.length;
-  const variance = valid.reduce((a, b) => a + (b - mean) ** 2, 0) / valid.length;
-  return {
-    STATISTICS_MINIMUM: Math.min(...valid),
-    STATISTICS_MAXIMUM: Math.max(...valid),
-    STATISTICS_MEAN: mean,
-    STATISTICS_STDDEV: Math.sqrt(variance),
-    STATISTICS_VALID_PERCENT: (100 * valid.length) / values.length,
-  };
-}
-
 describe('GTiff (Cloud-Optimized GeoTIFF)', () => {
   test('keeps grid, CRS, no-data and values, labels bands and stores statistics', async () => {
     const ctx = await saveLoaded('gtiff');
@@ -86,7 +73,7 @@ describe('GTiff (Cloud-Optimized GeoTIFF)', () => {
         const values = await gdalRead(out.path, 0, 0, W, H, b);
         const expected = await gdalRead(fileOf(date, band), 0, 0, W, H);
         expect(sameValues(values, expected)).toEqual([]);
-        const stats = statisticsOf(expected);
+        const stats = expectedStatistics(expected);
         for (const [key, value] of Object.entries(stats)) expect(Number(meta[key])).toBeCloseTo(value, 6);
         b++;
       }
