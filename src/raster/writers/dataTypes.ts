@@ -12,8 +12,9 @@ export interface OutputDataType {
   min: number;
   max: number;
   /**
-   * No-data value tried when the cube has missing pixels and the client chose none: the end of
-   * the range least likely to hold valid data (integers are clamped, so often the other end).
+   * No-data value tried first when the cube has missing pixels and the client chose none: NaN,
+   * or the integer type's largest value (smallest for signed types, whose data is rarely that low).
+   * nodataPolicy falls back to the other end when valid data uses this one.
    */
   defaultNodata: number;
 }
