@@ -1,12 +1,25 @@
 import type { ResultLinks } from './resultLinks';
 import type { JobRecord, OutputInfo } from './types';
 
-const EXTENSIONS = [
-  'https://stac-extensions.github.io/projection/v1.1.0/schema.json',
-  'https://stac-extensions.github.io/raster/v1.1.0/schema.json',
-  'https://stac-extensions.github.io/file/v2.1.0/schema.json',
-  'https://stac-extensions.github.io/datacube/v2.2.0/schema.json',
-];
+const EXTENSIONS = {
+  projection: 'https://stac-extensions.github.io/projection/v1.1.0/schema.json',
+  raster: 'https://stac-extensions.github.io/raster/v1.1.0/schema.json',
+  file: 'https://stac-extensions.github.io/file/v2.1.0/schema.json',
+  datacube: 'https://stac-extensions.github.io/datacube/v2.2.0/schema.json',
+};
+
+/**
+ * Only the extensions whose fields the document carries: the datacube schema requires
+ * `cube:dimensions`, which a result that is no data cube (a number saved as JSON) has not.
+ */
+function extensionsUsed(outputs: OutputInfo[], hasCube: boolean): string[] {
+  const anyRaster = outputs.some((o) => o.raster);
+  return [
+    ...(anyRaster ? [EXTENSIONS.projection, EXTENSIONS.raster] : []),
+    EXTENSIONS.file,
+    ...(hasCube ? [EXTENSIONS.datacube] : []),
+  ];
+}
 
 type Bbox = [number, number, number, number];
 
@@ -74,6 +87,7 @@ export function resultsDocument(job: JobRecord, links: ResultLinks, publicUrl: s
   const time = timeProperties(job);
   const cube = outputs.find((o) => o.cubeDimensions)?.cubeDimensions;
   const dimensions = cube ? { 'cube:dimensions': cube } : {};
+  const extensions = extensionsUsed(outputs, cube !== undefined);
   const common = {
     ...(job.title ? { title: job.title } : {}),
     ...(job.description ? { description: job.description } : {}),
@@ -82,7 +96,7 @@ export function resultsDocument(job: JobRecord, links: ResultLinks, publicUrl: s
   if (outputs.length <= 1) {
     return {
       stac_version: '1.0.0',
-      stac_extensions: EXTENSIONS,
+      stac_extensions: extensions,
       type: 'Feature',
       id: job.id,
       ...(bbox ? { bbox } : {}),
@@ -102,7 +116,7 @@ export function resultsDocument(job: JobRecord, links: ResultLinks, publicUrl: s
   const interval = time.datetime ? [time.datetime, time.datetime] : [time.start_datetime, time.end_datetime];
   return {
     stac_version: '1.0.0',
-    stac_extensions: EXTENSIONS,
+    stac_extensions: extensions,
     type: 'Collection',
     id: job.id,
     title: job.title ?? `Results of batch job ${job.id}`,
