@@ -9,6 +9,7 @@ import type { User } from '../auth/UserStore';
 import { OpenEOError } from '../errors/OpenEOError';
 import { directorySize, userWorkspaceDir } from '../store/storage';
 import { isDiskFull } from '../store/storageErrors';
+import { KeyedLock } from '../store/keyedLock';
 import { inspectOnDisk, locate, nameProblem } from './paths';
 
 /** A file as `GET /files` lists it. */
@@ -58,6 +59,8 @@ class UploadAborted extends Error {}
 export class FileStore {
   /** Bytes currently being received per user, so parallel uploads share one quota. */
   private readonly receiving = new Map<string, number>();
+  /** Serialises each user's folder changes: an upload's new folders against a delete's removal of empty ones. */
+  private readonly folderChanges = new KeyedLock();
   private readonly uploadDir: string;
 
   constructor(private readonly config: Config) {
@@ -187,7 +190,7 @@ export class FileStore {
       }
       // Described before the move: a concurrent delete of the new file must not turn a stored upload into an error.
       stored = await fs.stat(temp);
-      await this.moveIntoPlace(root, names, temp);
+      await this.folderChanges.run(user.id, () => this.moveIntoPlace(root, names, temp));
     } catch (error) {
       await fs.rm(temp, { force: true });
       if (isDiskFull(error)) throw new OpenEOError('StorageFailure');
@@ -211,13 +214,7 @@ export class FileStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new OpenEOError('FileNotFound', { file: names.join('/') });
       throw error;
     }
-    for (let dir = path.dirname(target); dir.startsWith(root + path.sep); dir = path.dirname(dir)) {
-      try {
-        await fs.rmdir(dir);
-      } catch {
-        break; // not empty (or just refilled by an upload): keep it and everything above
-      }
-    }
+    await this.folderChanges.run(userId, () => removeEmptyFolders(root, path.dirname(target)));
   }
 
   private addReceiving(userId: string, bytes: number): void {
@@ -288,6 +285,17 @@ export class FileStore {
       const file = path.join(this.uploadDir, name);
       const stats = await fs.lstat(file);
       if (now - stats.mtimeMs > STALE_UPLOAD_MS) await fs.rm(file, { force: true });
+    }
+  }
+}
+
+/** Removes `dir` and the folders above it inside `root` for as long as they are empty. */
+async function removeEmptyFolders(root: string, dir: string): Promise<void> {
+  for (; dir.startsWith(root + path.sep); dir = path.dirname(dir)) {
+    try {
+      await fs.rmdir(dir);
+    } catch {
+      return; // not empty: keep it and everything above
     }
   }
 }
