@@ -1,6 +1,6 @@
 import { DataCube } from '../raster/cube/DataCube';
 import { LabelDimension, SpatialGrid, TileContext, TileWindow, windowPixels } from '../raster/cube/model';
-import { ProcessException } from '../processes/ProcessException';
+import { ProcessException } from '../errors/ProcessException';
 import { PixelShape } from './rasterize';
 
 /** One polygon's part of apply_polygon: its window of the grid, its pixels and the cube the process made of them. */

@@ -4,7 +4,7 @@ import { describeRaster } from '../catalog/describe';
 import { buildRecord } from '../catalog/record';
 import { planLoad } from '../raster/read/planLoad';
 import type { DataCube } from '../raster/cube/DataCube';
-import { ProcessException } from '../processes/ProcessException';
+import { ProcessException } from '../errors/ProcessException';
 import { SingleCollectionCatalog } from '../stac/catalog';
 import { Origin, parseGeoJson } from './geojson';
 import { reprojectSet } from './reproject';

@@ -1,5 +1,5 @@
 import { defineProcess } from '../define';
-import { ProcessException } from '../ProcessException';
+import { ProcessException } from '../../errors/ProcessException';
 import { parseInstant } from '../../raster/cube/time';
 import { parameterInvalid, requireCallback, requireCube } from './common';
 import { LabelGroup, groupAlongDimension, temporalDimensionIndex } from './temporalGroups';

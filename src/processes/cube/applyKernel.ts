@@ -1,5 +1,5 @@
 import { defineProcess } from '../define';
-import { ProcessException } from '../ProcessException';
+import { ProcessException } from '../../errors/ProcessException';
 import { DataCube } from '../../raster/cube/DataCube';
 import { Border, readWithHalo } from '../../raster/cube/halo';
 import { TileContext, TileWindow } from '../../raster/cube/model';

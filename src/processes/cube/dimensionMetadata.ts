@@ -1,5 +1,5 @@
 import { defineProcess } from '../define';
-import { ProcessException } from '../ProcessException';
+import { ProcessException } from '../../errors/ProcessException';
 import { DataCube } from '../../raster/cube/DataCube';
 import { RelabelCube } from '../../raster/cube/RelabelCube';
 import { LabelDimension, axisCoordinates } from '../../raster/cube/model';

@@ -1,5 +1,5 @@
 import { defineProcess } from '../define';
-import { ProcessException } from '../ProcessException';
+import { ProcessException } from '../../errors/ProcessException';
 import { SubsetCube } from '../../raster/cube/SubsetCube';
 import { requireCube } from './common';
 

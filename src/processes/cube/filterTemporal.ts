@@ -1,5 +1,5 @@
 import { defineProcess } from '../define';
-import { ProcessException } from '../ProcessException';
+import { ProcessException } from '../../errors/ProcessException';
 import { DataCube } from '../../raster/cube/DataCube';
 import { SubsetCube } from '../../raster/cube/SubsetCube';
 import { inInterval, isEmptyInterval, parseInterval } from '../../raster/cube/time';

@@ -1,5 +1,5 @@
 import { defineProcess } from '../define';
-import { ProcessException } from '../ProcessException';
+import { ProcessException } from '../../errors/ProcessException';
 import { DataCube } from '../../raster/cube/DataCube';
 import { LabelDimension, TileContext, TileWindow, windowPixels } from '../../raster/cube/model';
 import { parameterInvalid, requireCube } from './common';

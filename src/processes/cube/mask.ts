@@ -1,5 +1,5 @@
 import { defineProcess } from '../define';
-import { ProcessException } from '../ProcessException';
+import { ProcessException } from '../../errors/ProcessException';
 import { DataCube } from '../../raster/cube/DataCube';
 import { mapCells, sameGrid } from '../../raster/cube/cellMapping';
 import { TileContext, TileWindow, windowPixels } from '../../raster/cube/model';

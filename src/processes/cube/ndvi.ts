@@ -1,5 +1,5 @@
 import { defineProcess } from '../define';
-import { ProcessException } from '../ProcessException';
+import { ProcessException } from '../../errors/ProcessException';
 import { LabelDimension, cellsAround, windowPixels } from '../../raster/cube/model';
 import { MapCube } from '../../raster/cube/MapCube';
 import { requireCube } from './common';

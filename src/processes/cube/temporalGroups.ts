@@ -1,4 +1,4 @@
-import { ProcessException } from '../ProcessException';
+import { ProcessException } from '../../errors/ProcessException';
 import { PixelArray } from '../types';
 import type { Callback } from '../types';
 import { DataCube } from '../../raster/cube/DataCube';

@@ -1,7 +1,7 @@
 /** Array processes: element access, construction, search and callbacks over elements. */
 import { defineProcess } from '../define';
 import { OpenEOError } from '../../errors/OpenEOError';
-import { ProcessException } from '../ProcessException';
+import { ProcessException } from '../../errors/ProcessException';
 import { PixelArray, PixelVector } from '../types';
 import type { Callback } from '../types';
 import { InvalidValue, LabeledArray, MAX_ARRAY_LENGTH, elementsOf, isPixelArray, isPixelVector, labelsOf, toPixel, withLabelsOf } from '../values';

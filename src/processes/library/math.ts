@@ -1,7 +1,7 @@
 /** Arithmetic and other element-wise math processes. */
 import { defineProcess } from '../define';
 import { zipNumeric, mapNumeric } from '../lift';
-import { ProcessException } from '../ProcessException';
+import { ProcessException } from '../../errors/ProcessException';
 import { isPixelVector } from '../values';
 import { binaryMath, constantNumber, unaryMath } from './helpers';
 

@@ -1,7 +1,7 @@
 /** Statistical reducers (mean, median, sum, quantiles, ...) with openEO's no-data rules. */
 import { defineProcess } from '../define';
 import { perPixel } from '../lift';
-import { ProcessException } from '../ProcessException';
+import { ProcessException } from '../../errors/ProcessException';
 import type { Callback, PixelArray, PixelVector } from '../types';
 import { MAX_ARRAY_LENGTH, elementsOf, isPixelArray, isPixelVector } from '../values';
 import { OpenEOError } from '../../errors/OpenEOError';

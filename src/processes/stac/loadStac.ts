@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { defineProcess } from '../define';
 import type { Callback, ProcessContext } from '../types';
-import { ProcessException } from '../ProcessException';
+import { ProcessException } from '../../errors/ProcessException';
 import { parameterInvalid } from '../cube/common';
 import { planLoad } from '../../raster/read/planLoad';
 import { assertPixelBudget } from '../../raster/limits';

@@ -1,5 +1,5 @@
 import { defineProcess } from '../define';
-import { ProcessException } from '../ProcessException';
+import { ProcessException } from '../../errors/ProcessException';
 import { PixelArray } from '../types';
 import { parameterInvalid, requireCallback, requireCube, toTileVector } from '../cube/common';
 import { AggregatedCube, GeometryReducer } from '../../vector/aggregate';

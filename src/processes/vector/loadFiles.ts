@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import gdal from 'gdal-async';
 import { defineProcess } from '../define';
 import type { ProcessContext } from '../types';
-import { ProcessException } from '../ProcessException';
+import { ProcessException } from '../../errors/ProcessException';
 import { parameterInvalid } from '../cube/common';
 import { OpenEOError } from '../../errors/OpenEOError';
 import { fileFormatsDocument } from '../../raster/formats';

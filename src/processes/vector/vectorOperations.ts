@@ -1,5 +1,5 @@
 import { defineProcess } from '../define';
-import { ProcessException } from '../ProcessException';
+import { ProcessException } from '../../errors/ProcessException';
 import { parameterInvalid, requireCube } from '../cube/common';
 import type { DataCube } from '../../raster/cube/DataCube';
 import { RelabelCube } from '../../raster/cube/RelabelCube';

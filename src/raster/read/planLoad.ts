@@ -1,7 +1,7 @@
 import type { BandInfo, Catalog, CatalogItem, CollectionInfo } from '../../catalog/types';
 import type { Callback } from '../../processes/types';
 import { OpenEOError } from '../../errors/OpenEOError';
-import { ProcessException } from '../../processes/ProcessException';
+import { ProcessException } from '../../errors/ProcessException';
 import { SpatialGrid } from '../cube/model';
 import { clipWindow } from '../cube/clip';
 import { subGrid } from '../cube/model';

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import gdal from 'gdal-async';
 import type { ProcessContext, SavedOutput } from '../../processes/types';
-import { ProcessException } from '../../processes/ProcessException';
+import { ProcessException } from '../../errors/ProcessException';
 import { isVectorCube } from '../../vector/cube';
 import { combinationCount, combinationLabels, readVectorTable } from '../../vector/table';
 import { FormatOptions } from './options';

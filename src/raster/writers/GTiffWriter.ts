@@ -1,7 +1,7 @@
 import gdal from 'gdal-async';
 import path from 'node:path';
 import type { ProcessContext, SavedOutput } from '../../processes/types';
-import { ProcessException } from '../../processes/ProcessException';
+import { ProcessException } from '../../errors/ProcessException';
 import { isDataCube } from '../cube/DataCube';
 import { OUTPUT_DATA_TYPES } from './dataTypes';
 import { FormatOptions } from './options';

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ProcessContext, SavedOutput } from '../../processes/types';
-import { ProcessException } from '../../processes/ProcessException';
+import { ProcessException } from '../../errors/ProcessException';
 import { isVectorCube } from '../../vector/cube';
 import { reprojectSet } from '../../vector/reproject';
 import { combinationCount, combinationLabels, readVectorTable } from '../../vector/table';

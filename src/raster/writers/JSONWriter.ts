@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ProcessContext, SavedOutput } from '../../processes/types';
-import { ProcessException } from '../../processes/ProcessException';
+import { ProcessException } from '../../errors/ProcessException';
 import { isDataCube } from '../cube/DataCube';
 import { cubeToTestEncoding } from '../testEncoding';
 import { FormatOptions } from './options';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { ProcessContext, SavedOutput } from '../../processes/types';
-import { ProcessException } from '../../processes/ProcessException';
+import { ProcessException } from '../../errors/ProcessException';
 import { isDataCube } from '../cube/DataCube';
 import { OUTPUT_DATA_TYPES } from './dataTypes';
 import { FormatOptions } from './options';

@@ -1,4 +1,4 @@
-import { OpenEOError } from '../errors/OpenEOError';
+import { OpenEOError } from './OpenEOError';
 
 /**
  * An exception a process declares in its own definition (e.g. ArrayElementNotAvailable).
