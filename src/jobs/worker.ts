@@ -15,7 +15,7 @@ import { LocalCatalog } from '../catalog/LocalCatalog';
 import { createProcessRegistry } from '../processes';
 import { RunService, lookupOf, type ProcessDocument } from '../processes/run';
 import { entryLogger } from '../processes/runLogs';
-import type { ProcessContext } from '../processes/types';
+import type { ProcessContext } from '../run/context';
 import { DataCube, isDataCube } from '../raster/cube/DataCube';
 import { toJsonValue } from '../processes/jsonResult';
 import { readRasterInfo } from './rasterInfo';

@@ -2,10 +2,10 @@
  * The contract between the process-graph executor (src/processes), the process
  * implementations (src/processes/library) and the raster engine (src/raster).
  */
-import type { Logger } from 'pino';
-import type { Config } from '../config/types';
-import type { Catalog } from '../catalog/types';
-import type { User } from '../auth/UserStore';
+import type { ProcessContext } from '../run/context';
+
+export type { ProcessContext, SavedOutput } from '../run/context';
+export type { Callback } from '../run/callback';
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -35,17 +35,6 @@ export interface ProcessSpec {
 }
 
 /**
- * A child process graph (e.g. the reducer of reduce_dimension) ready to run.
- * Parameter values may be plain JSON values, arrays, or the per-pixel types below;
- * processes inside a callback then work on whole tiles at once.
- */
-export interface Callback {
-  /** Names of the parameters the callback reads (from_parameter), for validation and planning. */
-  readonly parameterNames: ReadonlySet<string>;
-  run(parameters: Record<string, unknown>): Promise<unknown>;
-}
-
-/**
  * Values of one band/date for every pixel of a tile (or any flat list of cube cells).
  * NaN marks no-data. Booleans are stored as 1 and 0.
  */
@@ -65,39 +54,6 @@ export class PixelArray {
     /** False for an array built without labels (e.g. joined with a plain array): `labels` are then just 0, 1, 2, …. */
     readonly labeled: boolean = true,
   ) {}
-}
-
-/** Everything a process may need besides its arguments; immutable for one run. */
-export interface ProcessContext {
-  config: Config;
-  catalog: Catalog;
-  user?: User;
-  logger: Logger;
-  /** Aborted on timeout or cancellation; long loops check it between tiles. */
-  signal: AbortSignal;
-  /** A private temporary folder for this run (outputs are written here). */
-  workDir: string;
-  /** Counters the run reports (pixels read, etc.). */
-  stats: { inputPixels: number };
-  /** Files written by save_result during this run, in order; /result streams them, batch jobs publish them. */
-  outputs: SavedOutput[];
-  /**
-   * Set for synchronous runs (/result): load_collection refuses to plan more cube cells
-   * (width × height × dates × bands) than this, before reading anything.
-   */
-  syncPixelLimit?: number;
-}
-
-/** A file that save_result wrote into the run's workDir. */
-export interface SavedOutput {
-  /** Absolute path inside workDir. */
-  path: string;
-  /** File name offered to the client, e.g. `result.tif`. */
-  filename: string;
-  /** e.g. `image/tiff; application=geotiff; profile=cloud-optimized`. */
-  mediaType: string;
-  /** Format name as given to save_result, normalised to its registered spelling (e.g. `GTiff`). */
-  format: string;
 }
 
 export interface ProcessDefinition {

@@ -1,5 +1,5 @@
 import { OpenEOError } from '../errors/OpenEOError';
-import type { ProcessContext, SavedOutput } from '../processes/types';
+import type { ProcessContext, SavedOutput } from '../run/context';
 import { isDataCube } from './cube/DataCube';
 import { findWriter } from './writers';
 

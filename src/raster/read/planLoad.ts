@@ -1,5 +1,5 @@
 import type { BandInfo, Catalog, CatalogItem, CollectionInfo } from '../../catalog/types';
-import type { Callback } from '../../processes/types';
+import type { Callback } from '../../run/callback';
 import { OpenEOError } from '../../errors/OpenEOError';
 import { ProcessException } from '../../errors/ProcessException';
 import { SpatialGrid } from '../cube/model';

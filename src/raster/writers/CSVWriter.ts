@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import gdal from 'gdal-async';
-import type { ProcessContext, SavedOutput } from '../../processes/types';
+import type { ProcessContext, SavedOutput } from '../../run/context';
 import { ProcessException } from '../../errors/ProcessException';
 import { isVectorCube } from '../../vector/cube';
 import { combinationCount, combinationLabels, readVectorTable } from '../../vector/table';

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { ProcessContext, SavedOutput } from '../../processes/types';
+import type { ProcessContext, SavedOutput } from '../../run/context';
 import { ProcessException } from '../../errors/ProcessException';
 import { isVectorCube } from '../../vector/cube';
 import { reprojectSet } from '../../vector/reproject';

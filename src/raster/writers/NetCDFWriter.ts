@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { ProcessContext, SavedOutput } from '../../processes/types';
+import type { ProcessContext, SavedOutput } from '../../run/context';
 import { ProcessException } from '../../errors/ProcessException';
 import { isDataCube } from '../cube/DataCube';
 import { OUTPUT_DATA_TYPES } from './dataTypes';

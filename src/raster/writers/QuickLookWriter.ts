@@ -1,6 +1,6 @@
 import gdal from 'gdal-async';
 import path from 'node:path';
-import type { ProcessContext, SavedOutput } from '../../processes/types';
+import type { ProcessContext, SavedOutput } from '../../run/context';
 import { ProcessException } from '../../errors/ProcessException';
 import { DataCube, isDataCube } from '../cube/DataCube';
 import { MapCube } from '../cube/MapCube';

@@ -1,4 +1,4 @@
-import type { ProcessContext, SavedOutput } from '../../processes/types';
+import type { ProcessContext, SavedOutput } from '../../run/context';
 import { FileFormatInfo, registerOutputFormat } from '../formats';
 
 /** One output format: its `GET /file_formats` entry and how to write a value in it. */
