@@ -41,7 +41,7 @@ export async function createContext(config: Config, logger: Logger): Promise<Ser
 
 /** Everything start-up does before listening: demo data and account where configured. */
 export async function prepare(ctx: ServerContext): Promise<void> {
-  if (ctx.config.demo && !ctx.config.production) await ensureDemoAccount(ctx);
+  if (ctx.config.demo && !ctx.config.production) await ensureDemoAccount(ctx.users, ctx.logger);
   if (ctx.config.demo && (await ensureDemoData(ctx.config.dataDir, ctx.logger))) await ctx.catalog.refresh?.(true);
   // Not awaited: the server must serve Basic users even while an identity provider is unreachable.
   ctx.oidc.warmUp();

@@ -1,7 +1,7 @@
 import { ConfigError, loadConfig } from '../config/load';
-import { runCollectionsCommand } from '../catalog/admin';
+import { runCollectionsCommand } from './collectionsCommand';
 
-/** `npm run collections -- …`: the administrators' view of the catalogue (see src/catalog/admin.ts). */
+/** `npm run collections -- …`: the administrators' view of the catalogue (see collectionsCommand.ts). */
 runCollectionsCommand(process.argv.slice(2), {
   out: (line) => process.stdout.write(line + '\n'),
   err: (line) => process.stderr.write(line + '\n'),

@@ -4,7 +4,7 @@ import { OpenEOError } from '../errors/OpenEOError';
 import type { JobRecord } from '../jobs/types';
 import { levelAtLeast, requestedLogLevel } from '../processes/runLogs';
 import { jobDocument } from '../jobs/jobDocument';
-import { jobCursor, readJobCursor, readJobFields } from '../jobs/jobRequest';
+import { jobCursor, readJobCursor, readJobFields } from '../http/jobRequest';
 import { pageLinks, readLimit, readPageRequest } from '../http/paging';
 import { partialDocument } from '../jobs/stacResults';
 import { isoDuration } from '../jobs/estimate';

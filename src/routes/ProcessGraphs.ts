@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import { OpenEOError } from '../errors/OpenEOError';
 import { readLimit } from '../http/paging';
 import { Resource } from '../http/Resource';
-import { storeUserProcess } from '../workspace/storeUserProcess';
+import { storeUserProcess } from '../processes/storeUserProcess';
 import { summarise } from '../workspace/userProcessDocument';
 
 /**

@@ -4,7 +4,7 @@ import request from 'supertest';
 import { startTestServer, TestServer } from '../helpers/testServer';
 import { expectMatchesSpec } from '../helpers/openapi';
 import { userWorkspaceDir } from '../../src/store/storage';
-import { resolveUserFile } from '../../src/workspace';
+import { parseWorkspacePath } from '../../src/workspace/paths';
 
 const GEOJSON = '{"type":"FeatureCollection","features":[]}';
 const GEOJSON_BYTES = Buffer.byteLength(GEOJSON);
@@ -204,13 +204,14 @@ describe('files: upload, download, list, delete', () => {
     }
   });
 
-  test('resolveUserFile finds existing files for processes and refuses the rest', async () => {
+  test('the file store resolves existing files for processes and refuses the rest', async () => {
     const user = server.ctx.users.findByName('alice')!;
-    const found = await resolveUserFile(server.ctx, user, 'range.txt');
+    const resolve = async (written: string) => server.ctx.workspace.files.resolveExisting(user.id, parseWorkspacePath(written));
+    const found = await resolve('range.txt');
     expect(fs.readFileSync(found, 'utf8')).toBe('0123456789');
-    await expect(resolveUserFile(server.ctx, user, 'missing.txt')).rejects.toMatchObject({ code: 'FileNotFound' });
-    await expect(resolveUserFile(server.ctx, user, '../range.txt')).rejects.toMatchObject({ code: 'FilePathInvalid' });
-    await expect(resolveUserFile(server.ctx, user, '/etc/passwd')).rejects.toMatchObject({ code: 'FilePathInvalid' });
-    await expect(resolveUserFile(server.ctx, user, 'europe')).rejects.toMatchObject({ code: 'FileOperationUnsupported' });
+    await expect(resolve('missing.txt')).rejects.toMatchObject({ code: 'FileNotFound' });
+    await expect(resolve('../range.txt')).rejects.toMatchObject({ code: 'FilePathInvalid' });
+    await expect(resolve('/etc/passwd')).rejects.toMatchObject({ code: 'FilePathInvalid' });
+    await expect(resolve('europe')).rejects.toMatchObject({ code: 'FileOperationUnsupported' });
   });
 });

@@ -2,7 +2,6 @@ import request from 'supertest';
 import { startTestServer, TestServer } from '../helpers/testServer';
 import { expectMatchesSpec } from '../helpers/openapi';
 import { expectProcessMatchesSpec } from './specHelpers';
-import { findUserProcess } from '../../src/workspace';
 
 let server: TestServer;
 let alice: string;
@@ -117,11 +116,12 @@ describe('user-defined processes: store, read, list, delete', () => {
     expect(again.body.code).toBe('ProcessGraphNotFound');
   });
 
-  test('findUserProcess gives other modules the stored process', () => {
+  test('the process graph store gives other modules the stored process', () => {
     const aliceId = server.ctx.users.findByName('alice')!.id;
-    expect(findUserProcess(server.ctx, aliceId, 'scaled_sum')?.process_graph).toEqual(scaledSum().process_graph);
-    expect(findUserProcess(server.ctx, aliceId, 'minimal')).toBeUndefined();
-    expect(findUserProcess(server.ctx, server.ctx.users.findByName('bob')!.id, 'scaled_sum')).toBeUndefined();
+    const store = server.ctx.workspace.processGraphs;
+    expect(store.find(aliceId, 'scaled_sum')?.process_graph).toEqual(scaledSum().process_graph);
+    expect(store.find(aliceId, 'minimal')).toBeUndefined();
+    expect(store.find(server.ctx.users.findByName('bob')!.id, 'scaled_sum')).toBeUndefined();
   });
 
   test('a process may call the user\'s own processes', async () => {
