@@ -1,6 +1,6 @@
 import gdal from 'gdal-async';
 import type { GridInfo } from './types';
-import { transformBounds } from '../raster/gdal/srs';
+import { transformBounds } from '../gdal/srs';
 
 export type Bbox = [number, number, number, number];
 

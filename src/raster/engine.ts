@@ -1,5 +1,5 @@
 import type { Config } from '../config/types';
-import { configureGdal } from './gdal/configure';
+import { configureGdal } from '../gdal/configure';
 import { configurePool, threadCount } from './fused/pool';
 import { setTilesInFlight } from './tiles';
 

@@ -9,5 +9,5 @@ export { saveOutput, writeDefaultOutput } from './output';
 export { assertSyncPixelLimit, assertPixelBudget } from './limits';
 export { planLoad } from './read/planLoad';
 export { findWriter } from './writers';
-export { configureGdal } from './gdal/configure';
+export { configureGdal } from '../gdal/configure';
 export { configureEngine } from './engine';

@@ -1,6 +1,6 @@
 /** Geometry operations on geometry sets through OGR (GEOS): buffers and spatial predicates. */
 import gdal from 'gdal-async';
-import { spatialReference } from '../raster/gdal/srs';
+import { spatialReference } from '../gdal/srs';
 import type { GeoJsonGeometry, GeometrySet } from './types';
 import { reprojectSet } from './reproject';
 

@@ -1,5 +1,5 @@
 import gdal from 'gdal-async';
-import { sameCrs, transformation } from '../raster/gdal/srs';
+import { sameCrs, transformation } from '../gdal/srs';
 import type { GeoJsonGeometry, GeometrySet } from './types';
 
 /** One geometry in another CRS (through OGR, so every geometry type is handled alike). */

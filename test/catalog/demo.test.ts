@@ -9,7 +9,7 @@ import { DEFAULT_CONFIG } from '../../src/config/defaults';
 import { loadConfig } from '../../src/config/load';
 import { createLogger } from '../../src/logger';
 import { DEMO_DATES, ensureDemoData, SCL } from '../../src/catalog/demo/generate';
-import { gdalBuffer } from '../../src/raster/gdal/typedArrays';
+import { gdalBuffer } from '../../src/gdal/typedArrays';
 import { tempDir } from './rasters';
 
 let server: TestServer;

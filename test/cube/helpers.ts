@@ -8,7 +8,7 @@ import gdal from 'gdal-async';
 import { startTestServer, TestServer } from '../helpers/testServer';
 import { DEFAULT_CONFIG } from '../../src/config/defaults';
 import { ensureDemoData } from '../../src/catalog/demo/generate';
-import { gdalBuffer } from '../../src/raster/gdal/typedArrays';
+import { gdalBuffer } from '../../src/gdal/typedArrays';
 import { postResult } from '../helpers/result';
 
 /** The demo Sentinel-2 grid: UTM 32N, 10 m, 600 × 600 pixels. */

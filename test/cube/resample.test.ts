@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import gdal from 'gdal-async';
 import { TestServer } from '../helpers/testServer';
-import { gdalBuffer } from '../../src/raster/gdal/typedArrays';
+import { gdalBuffer } from '../../src/gdal/typedArrays';
 import { WarpCube } from '../../src/raster/cube/WarpCube';
 import { demoServer, errorResult, jsonResult, load, reducer, s2Extent, saveJson } from './helpers';
 

@@ -7,8 +7,8 @@ import gdal from 'gdal-async';
 import { DataCube } from '../../src/raster/cube/DataCube';
 import { MemoryCube } from '../../src/raster/cube/MemoryCube';
 import { SpatialGrid, TileWindow } from '../../src/raster/cube/model';
-import { spatialReference } from '../../src/raster/gdal/srs';
-import { gdalBuffer } from '../../src/raster/gdal/typedArrays';
+import { spatialReference } from '../../src/gdal/srs';
+import { gdalBuffer } from '../../src/gdal/typedArrays';
 import { registry, runContext } from '../processes/helpers';
 
 // Not a whole number of 60 m pixels wide, nor high, so the target grid overhangs the source on one axis and falls short on the other.

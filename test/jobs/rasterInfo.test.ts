@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import gdal from 'gdal-async';
 import { readRasterInfo } from '../../src/jobs/rasterInfo';
-import { gdalBuffer } from '../../src/raster/gdal/typedArrays';
+import { gdalBuffer } from '../../src/gdal/typedArrays';
 
 let dir: string;
 beforeAll(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'raster-info-'))));

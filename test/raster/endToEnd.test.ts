@@ -3,7 +3,7 @@ import path from 'node:path';
 import gdal from 'gdal-async';
 import request from 'supertest';
 import { startTestServer, TestServer } from '../helpers/testServer';
-import { gdalBuffer } from '../../src/raster/gdal/typedArrays';
+import { gdalBuffer } from '../../src/gdal/typedArrays';
 import { DATES, gdalRead, tempDir, writeTimeSeries } from './fixtures';
 
 const W = 120, H = 90;

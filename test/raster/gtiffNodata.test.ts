@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import gdal from 'gdal-async';
 import request from 'supertest';
-import { gdalBuffer } from '../../src/raster/gdal/typedArrays';
+import { gdalBuffer } from '../../src/gdal/typedArrays';
 import { readRasterInfo } from '../../src/jobs/rasterInfo';
 import { startTestServer, TestServer } from '../helpers/testServer';
 import { expectedStatistics } from './fixtures';

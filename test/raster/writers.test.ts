@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import gdal from 'gdal-async';
-import { gdalBuffer } from '../../src/raster/gdal/typedArrays';
+import { gdalBuffer } from '../../src/gdal/typedArrays';
 import { createProcessRegistry } from '../../src/processes';
 import { evaluateGraph } from '../../src/processes/graph/evaluate';
 import type { ProcessGraph } from '../../src/processes/graph/types';

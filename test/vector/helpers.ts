@@ -10,7 +10,7 @@ import gdal from 'gdal-async';
 import type { TestServer } from '../helpers/testServer';
 import { S2, demoBand, demoServer as cubeDemoServer } from '../cube/helpers';
 import { DEFAULT_CONFIG } from '../../src/config/defaults';
-import { gdalBuffer } from '../../src/raster/gdal/typedArrays';
+import { gdalBuffer } from '../../src/gdal/typedArrays';
 import { postResult } from '../helpers/result';
 
 export const S2_GRID = { ...S2, epsg: 32632 };

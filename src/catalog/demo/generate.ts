@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { seededRandom, fbm } from './noise';
 import { DEMO_AREA, LandCover, elevation, greenness, landCover } from './landscape';
 import { bboxToWgs84 } from '../geo';
-import { gdalBuffer } from '../../raster/gdal/typedArrays';
+import { gdalBuffer } from '../../gdal/typedArrays';
 import type { MetadataFile } from '../metadataFile';
 
 /** Hot loops use these through module constants: global lookups are slow inside jest's sandbox. */

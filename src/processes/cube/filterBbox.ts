@@ -2,7 +2,7 @@ import { defineProcess } from '../define';
 import { WindowCube } from '../../raster/cube/WindowCube';
 import { clipWindow } from '../../raster/cube/clip';
 import { parseSpatialExtent } from '../../raster/read/bbox';
-import { transformBounds } from '../../raster/gdal/srs';
+import { transformBounds } from '../../gdal/srs';
 import { requireCube, parameterInvalid } from './common';
 
 export const filterBbox = defineProcess(

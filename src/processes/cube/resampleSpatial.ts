@@ -3,7 +3,7 @@ import { DataCube } from '../../raster/cube/DataCube';
 import { Align, WARP_METHODS, WarpCube, warpTargetGrid } from '../../raster/cube/WarpCube';
 import { crsToString } from '../../raster/cube/crs';
 import { sameGrid } from '../../raster/cube/cellMapping';
-import { crsProblem } from '../../raster/gdal/srs';
+import { crsProblem } from '../../gdal/srs';
 import { parameterInvalid, requireCube } from './common';
 
 /** Target grids above this many pixels are refused before anything is computed. */

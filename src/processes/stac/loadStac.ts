@@ -8,7 +8,7 @@ import { planLoad } from '../../raster/read/planLoad';
 import { assertPixelBudget } from '../../raster/limits';
 import { configureEngine } from '../../raster/engine';
 import { parseSpatialExtent } from '../../raster/read/bbox';
-import { transformBounds } from '../../raster/gdal/srs';
+import { transformBounds } from '../../gdal/srs';
 import { buildRecord } from '../../catalog/record';
 import { StacReader } from '../../stac/documents';
 import { StacHarvester, StacQuery } from '../../stac/collect';

@@ -5,7 +5,7 @@ import type { DataCube } from '../../raster/cube/DataCube';
 import { RelabelCube } from '../../raster/cube/RelabelCube';
 import { SubsetCube } from '../../raster/cube/SubsetCube';
 import { crsToString } from '../../raster/cube/crs';
-import { crsProblem } from '../../raster/gdal/srs';
+import { crsProblem } from '../../gdal/srs';
 import { cubeGeometries, findGeometryDimension, geometryDimension } from '../../vector/cube';
 import { SpatialRelation, bufferSet, matchingIndices, usesMetres } from '../../vector/operations';
 import { reprojectSet } from '../../vector/reproject';

@@ -1,8 +1,8 @@
 import gdal from 'gdal-async';
 import { DataCube } from './DataCube';
 import { SpatialGrid, TileContext, TileWindow, gridBounds, subGrid, windowPixels } from './model';
-import { sameCrs, spatialReference, transformBounds } from '../gdal/srs';
-import { gdalBuffer } from '../gdal/typedArrays';
+import { sameCrs, spatialReference, transformBounds } from '../../gdal/srs';
+import { gdalBuffer } from '../../gdal/typedArrays';
 import { AlignedTileCache } from './AlignedTileCache';
 import { copyOverlap, halves } from './windows';
 

@@ -3,10 +3,10 @@ import { DataCube } from '../cube/DataCube';
 import { LabelDimension, SpatialGrid, TileContext, TileWindow, gridBounds, subGrid } from '../cube/model';
 import { DatasetCache } from './sources';
 import { alignment, readItemBand } from './readItemBand';
-import { gdalBuffer } from '../gdal/typedArrays';
+import { gdalBuffer } from '../../gdal/typedArrays';
 import { MASKED, Plane, PlaneDecoding } from '../fused/kernel';
 import { takeBuffer } from '../fused/planeBuffers';
-import { transformBounds, Bounds } from '../gdal/srs';
+import { transformBounds, Bounds } from '../../gdal/srs';
 import { nativeBounds } from './gridOf';
 
 /** Items that share one time label; the first valid value among them wins. */

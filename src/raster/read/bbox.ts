@@ -3,7 +3,7 @@
  * or a GeoJSON geometry/feature), reduced to bounds plus CRS.
  */
 import { OpenEOError } from '../../errors/OpenEOError';
-import { Bounds, crsProblem } from '../gdal/srs';
+import { Bounds, crsProblem } from '../../gdal/srs';
 import { crsToString } from '../cube/crs';
 
 export interface CrsBounds {

@@ -1,5 +1,5 @@
 import type { GridInfo } from '../../catalog/types';
-import type { Bounds } from '../gdal/srs';
+import type { Bounds } from '../../gdal/srs';
 
 /** Extent of a file grid in its own CRS: [minX, minY, maxX, maxY] (rotation included). */
 export function nativeBounds(grid: GridInfo): Bounds {

@@ -1,5 +1,5 @@
 import { registerInputFormat } from '../formats';
-import { hasDriver } from '../gdal/capabilities';
+import { hasDriver } from '../../gdal/capabilities';
 
 /**
  * Raster formats that collections may be stored in (read through GDAL by load_collection),

@@ -6,7 +6,7 @@ import { SpatialGrid } from '../cube/model';
 import { clipWindow } from '../cube/clip';
 import { subGrid } from '../cube/model';
 import { Interval, inInterval, isEmptyInterval, parseInterval } from '../cube/time';
-import { transformBounds } from '../gdal/srs';
+import { transformBounds } from '../../gdal/srs';
 import { parseSpatialExtent } from './bbox';
 import { CollectionCube, DateGroup } from './CollectionCube';
 import { DatasetCache } from './sources';

@@ -1,8 +1,8 @@
 import gdal from 'gdal-async';
 import type { GridInfo } from '../../catalog/types';
 import { SpatialGrid } from '../cube/model';
-import { sameCrs, spatialReference } from '../gdal/srs';
-import { gdalBuffer } from '../gdal/typedArrays';
+import { sameCrs, spatialReference } from '../../gdal/srs';
+import { gdalBuffer } from '../../gdal/typedArrays';
 
 /** Where item pixels land in a target window when both grids share CRS, resolution and alignment. */
 interface Alignment {

@@ -9,9 +9,9 @@ import { OutputWriter } from './registry';
 import { removeQuietly, scratchPath } from './tempFiles';
 import { TiledGeoTiffResult, writeTiledGeoTiff } from './tiledGeoTiff';
 import { RetryWithNodata, declaredNodata, firstCandidate, nodataRequest } from './nodataPolicy';
-import { driverSupports, scratchCompression } from '../gdal/capabilities';
+import { driverSupports, scratchCompression } from '../../gdal/capabilities';
 import { describedVrt } from './describedVrt';
-import { spatialReference } from '../gdal/srs';
+import { spatialReference } from '../../gdal/srs';
 import { threadCount } from '../fused/pool';
 
 /** Lossless compressions offered when the COG driver of this GDAL build supports them. */

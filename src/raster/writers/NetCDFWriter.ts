@@ -10,7 +10,7 @@ import { FormatOptions } from './options';
 import { OutputWriter } from './registry';
 import { removeQuietly, scratchPath } from './tempFiles';
 import { writeTiledGeoTiff } from './tiledGeoTiff';
-import { scratchCompression } from '../gdal/capabilities';
+import { scratchCompression } from '../../gdal/capabilities';
 import { netcdfVrt } from './netcdfLayout';
 
 const run = promisify(execFile);

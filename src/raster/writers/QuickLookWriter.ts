@@ -4,8 +4,8 @@ import type { ProcessContext, SavedOutput } from '../../run/context';
 import { ProcessException } from '../../errors/ProcessException';
 import { DataCube, isDataCube } from '../cube/DataCube';
 import { MapCube } from '../cube/MapCube';
-import { spatialReference } from '../gdal/srs';
-import { gdalBuffer } from '../gdal/typedArrays';
+import { spatialReference } from '../../gdal/srs';
+import { gdalBuffer } from '../../gdal/typedArrays';
 import { tileWindows } from '../tiles';
 import { outputBands } from './bandLayout';
 import { OUTPUT_DATA_TYPES } from './dataTypes';
@@ -13,7 +13,7 @@ import { FormatOptions } from './options';
 import { OutputWriter } from './registry';
 import { removeQuietly, scratchPath } from './tempFiles';
 import { writeTiledGeoTiff } from './tiledGeoTiff';
-import { scratchCompression } from '../gdal/capabilities';
+import { scratchCompression } from '../../gdal/capabilities';
 
 const PARAMETERS: Record<string, Record<string, unknown>> = {
   bands: {

@@ -1,7 +1,7 @@
 import type { DataCube } from '../cube/DataCube';
 import { axisCoordinates } from '../cube/model';
 import { parseInstant } from '../cube/time';
-import { spatialReference } from '../gdal/srs';
+import { spatialReference } from '../../gdal/srs';
 
 function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');

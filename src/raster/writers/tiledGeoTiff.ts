@@ -1,8 +1,8 @@
 import gdal from 'gdal-async';
 import type { DataCube } from '../cube/DataCube';
 import type { TileContext } from '../cube/model';
-import { spatialReference } from '../gdal/srs';
-import { gdalBuffer } from '../gdal/typedArrays';
+import { spatialReference } from '../../gdal/srs';
+import { gdalBuffer } from '../../gdal/typedArrays';
 import { forEachTile } from '../tiles';
 import { recyclePlanes } from '../fused/planeBuffers';
 import { OutputBand, outputBands } from './bandLayout';

@@ -1,5 +1,5 @@
 import gdal from 'gdal-async';
-import type { Config } from '../../config/types';
+import type { Config } from '../config/types';
 
 let appliedCacheMb: number | undefined;
 
