@@ -9,8 +9,8 @@ import { PixelArray } from '../../src/processes/types';
 import { toTileVector } from '../../src/processes/cube/common';
 import { resultVectors } from '../../src/processes/cube/applyDimension';
 import { CompiledCallback, compileArrayCallback, compilePixelCallback, compileReducer } from '../../src/processes/compile';
-import { ExprGraph } from '../../src/processes/compile/ir';
-import { generateKernel } from '../../src/processes/compile/codegen';
+import { ExprGraph } from '../../src/raster/fused/ir';
+import { generateKernel } from '../../src/raster/fused/codegen';
 import { FusedKernel, MASKED, PlaneDecoding, runKernel } from '../../src/raster/fused/kernel';
 import { registry, runContext } from './helpers';
 

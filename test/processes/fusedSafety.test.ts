@@ -3,8 +3,8 @@
  * labels, node ids, process ids) never reaches the source, numbers reach it only as literals
  * that read back as the same number, and the source consists of nothing but expected tokens.
  */
-import { numberLiteral } from '../../src/processes/compile/numbers';
-import { ExprGraph } from '../../src/processes/compile/ir';
+import { numberLiteral } from '../../src/raster/fused/numbers';
+import { ExprGraph } from '../../src/raster/fused/ir';
 import { specializedSource } from '../../src/raster/fused/kernel';
 import type { ProcessGraph } from '../../src/processes/graph/types';
 import { CallbackCase, N, P, compileCase, firstDifference, kernelOf, nodePath, nodes, one, runFused } from './fusedHelpers';

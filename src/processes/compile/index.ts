@@ -6,7 +6,7 @@
  * keeps the node-by-node path.
  */
 import type { Callback } from '../types';
-import { ExprGraph, GraphTooLarge, MAX_NODES, NodeId } from './ir';
+import { ExprGraph, GraphTooLarge, MAX_NODES, NodeId } from '../../raster/fused/ir';
 import { Sym, cellValue, isPlain, pixelSym, valueSym } from './symbols';
 import { Bindings, translateCallback } from './translate';
 

@@ -6,9 +6,9 @@
  * case where that path would fail or where the result could differ, so the caller falls back.
  */
 import { MAX_ARRAY_LENGTH } from '../values';
-import type { ExprGraph, NodeId } from './ir';
-import type { OpName } from './ops';
-import type { ReductionName } from './reductions';
+import type { ExprGraph, NodeId } from '../../raster/fused/ir';
+import type { OpName } from '../../raster/fused/ops';
+import type { ReductionName } from '../../raster/fused/reductions';
 import { Sym, cellValue, numberOf, operand, pixelSym, valueSym } from './symbols';
 
 type Args = Record<string, Sym | undefined>;

@@ -5,7 +5,7 @@
  */
 import { PixelArray } from '../types';
 import { LabeledArray, isPlainObject } from '../values';
-import type { ExprGraph, NodeId } from './ir';
+import type { ExprGraph, NodeId } from '../../raster/fused/ir';
 
 export type Sym =
   | { readonly kind: 'value'; readonly value: unknown }

@@ -10,7 +10,7 @@ import { GraphCallback, CallbackSource, resultNodeId } from '../graph/evaluate';
 import { ProcessGraph, isProcessGraphObject, isRecord, mayBeUserProcess, nodeById, nodeReference, parameterReference } from '../graph/types';
 import type { Callback, ProcessDefinition } from '../types';
 import { LabeledArray, MAX_ARRAY_LENGTH } from '../values';
-import { ExprGraph, GraphTooLarge } from './ir';
+import { ExprGraph, GraphTooLarge } from '../../raster/fused/ir';
 import { ruleOf } from './rules';
 import { Sym, isPlain, schemaSample, valueSym } from './symbols';
 

@@ -9,7 +9,7 @@ import { DataCube } from '../../raster/cube/DataCube';
 import { FusedCube } from '../../raster/cube/FusedCube';
 import { LabelDimension, SpatialGrid, cellsAround } from '../../raster/cube/model';
 import { CompiledCallback, compileArrayCallback, compilePixelCallback, compileReducer } from '../compile';
-import { MAX_NODES, NodeId } from '../compile/ir';
+import { MAX_NODES, NodeId } from '../../raster/fused/ir';
 import type { LabelGroup } from './temporalGroups';
 
 type Shape = { dims: LabelDimension[]; grid: SpatialGrid | null; order: string[] };

@@ -3,8 +3,8 @@ import { LabelDimension, SpatialGrid, TileContext, TileWindow, cellsAround, cell
 import { selectLabels } from './SubsetCube';
 import { computeFusedTile } from '../fused/execute';
 import type { FusedKernel } from '../fused/kernel';
-import { ExprGraph, GraphTooLarge, MAX_NODES, NodeId } from '../../processes/compile/ir';
-import { generateKernel } from '../../processes/compile/codegen';
+import { ExprGraph, GraphTooLarge, MAX_NODES, NodeId } from '../fused/ir';
+import { generateKernel } from '../fused/codegen';
 
 type Shape = { dims: LabelDimension[]; grid: SpatialGrid | null; order: string[] };
 

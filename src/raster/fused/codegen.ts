@@ -4,7 +4,7 @@
  * the operator templates, generated identifiers (a letter and a node or input number) and
  * number literals from numberLiteral, so nothing of a request other than numbers can get in.
  */
-import { FusedKernel, decodingMarker } from '../../raster/fused/kernel';
+import { FusedKernel, decodingMarker } from './kernel';
 import { ExprGraph, GraphTooLarge, NodeId, reachable } from './ir';
 import { HELPERS, HelperName, elementHelpers, elementTemplate, isElementOp } from './ops';
 import { REDUCTIONS, Reduction, listedOperands, loopedOperands, scratchPrelude } from './reductions';
