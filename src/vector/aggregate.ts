@@ -2,9 +2,9 @@ import { DataCube } from '../raster/cube/DataCube';
 import { LabelDimension, TileContext, TileWindow, windowPixels } from '../raster/cube/model';
 import { tileWindows } from '../raster/tiles';
 import { PixelShape, pixelShape, touchedWindows } from './rasterize';
-import { reprojectSet } from './reproject';
+import { reprojectSet } from '../geometry/reproject';
 import { geometryDimension } from './cube';
-import type { GeometrySet } from './types';
+import type { GeometrySet } from '../geometry/types';
 
 /** Values of every pixel of one geometry, pixel after pixel, each pixel with all its cells (dates × bands …). */
 class PixelValues {

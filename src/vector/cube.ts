@@ -1,8 +1,8 @@
 import { DataCube, isDataCube } from '../raster/cube/DataCube';
 import { MemoryCube } from '../raster/cube/MemoryCube';
 import type { LabelDimension } from '../raster/cube/model';
-import { Origin, invalidGeoJson, parseGeoJson } from './geojson';
-import type { GeometrySet } from './types';
+import { Origin, invalidGeoJson, parseGeoJson } from '../geometry/geojson';
+import type { GeometrySet } from '../geometry/types';
 
 /** The name the geometry dimension of our vector cubes gets. */
 export const GEOMETRY_DIMENSION = 'geometry';

@@ -6,9 +6,9 @@ import { planLoad } from '../raster/read/planLoad';
 import type { DataCube } from '../raster/cube/DataCube';
 import { ProcessException } from '../errors/ProcessException';
 import { SingleCollectionCatalog } from '../stac/catalog';
-import { Origin, parseGeoJson } from './geojson';
-import { reprojectSet } from './reproject';
-import type { GeometrySet } from './types';
+import { Origin, parseGeoJson } from '../geometry/geojson';
+import { reprojectSet } from '../geometry/reproject';
+import type { GeometrySet } from '../geometry/types';
 
 /** All features of several GeoJSON documents in one set, in the CRS of the first. */
 export function mergeGeoJson(texts: Array<{ name: string; text: string }>, origin: Origin): GeometrySet {

@@ -1,8 +1,8 @@
 import { DataCube } from '../raster/cube/DataCube';
 import { TileContext, TileWindow, windowPixels } from '../raster/cube/model';
 import { PixelShape, pixelShape } from './rasterize';
-import { reprojectSet } from './reproject';
-import type { GeometrySet } from './types';
+import { reprojectSet } from '../geometry/reproject';
+import type { GeometrySet } from '../geometry/types';
 
 /** Marks the pixels of `win` covered by any of the shapes (pixel-centre rule). */
 export function coverage(shapes: PixelShape[], win: TileWindow): Uint8Array {

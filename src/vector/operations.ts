@@ -1,8 +1,8 @@
 /** Geometry operations on geometry sets through OGR (GEOS): buffers and spatial predicates. */
 import gdal from 'gdal-async';
 import { spatialReference } from '../gdal/srs';
-import type { GeoJsonGeometry, GeometrySet } from './types';
-import { reprojectSet } from './reproject';
+import type { GeoJsonGeometry, GeometrySet } from '../geometry/types';
+import { reprojectSet } from '../geometry/reproject';
 
 export type SpatialRelation = 'intersects' | 'disjoint' | 'equals' | 'touches' | 'crosses' | 'overlaps' | 'contains' | 'within';
 

@@ -9,7 +9,7 @@
  * passes through.
  */
 import type { SpatialGrid, TileWindow } from '../raster/cube/model';
-import type { GeoJsonGeometry, Position } from './types';
+import type { GeoJsonGeometry, Position } from '../geometry/types';
 
 /** A geometry in pixel coordinates of one grid (column = x, row = y, pixel (c, r) spans [c, c+1) × [r, r+1)). */
 export interface PixelShape {

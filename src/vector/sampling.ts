@@ -1,6 +1,6 @@
 /** Points sampled from geometries (vector_to_regular_points, vector_to_random_points), in the geometries' CRS. */
 import gdal from 'gdal-async';
-import type { GeoJsonGeometry, Position } from './types';
+import type { GeoJsonGeometry, Position } from '../geometry/types';
 
 type XY = [number, number];
 

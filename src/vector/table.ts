@@ -3,7 +3,7 @@ import type { LabelDimension, TileContext } from '../raster/cube/model';
 import { cellsAround } from '../raster/cube/model';
 import { readAll } from '../raster/tiles';
 import { cubeGeometries, findGeometryDimension } from './cube';
-import type { VectorFeature } from './types';
+import type { VectorFeature } from '../geometry/types';
 
 /** A vector cube read into memory: per geometry, the values of every combination of the other labels. */
 export interface VectorTable {

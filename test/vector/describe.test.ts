@@ -1,6 +1,6 @@
 import { describeDimensions } from '../../src/raster/cube/describe';
 import { geometryOnlyCube } from '../../src/vector/cube';
-import { parseGeoJson } from '../../src/vector/geojson';
+import { parseGeoJson } from '../../src/geometry/geojson';
 
 test('a geometry dimension is described as API 1.2 asks: axes, bbox, geometry types, reference system, string values', () => {
   const set = parseGeoJson(

@@ -11,7 +11,7 @@ import { MemoryCube } from '../../src/raster/cube/MemoryCube';
 import { clipWindow } from '../../src/raster/cube/clip';
 import { SpatialGrid, TileWindow, fullWindow } from '../../src/raster/cube/model';
 import { pixelShape } from '../../src/vector/rasterize';
-import type { GeoJsonGeometry, Position } from '../../src/vector/types';
+import type { GeoJsonGeometry, Position } from '../../src/geometry/types';
 import { Random } from '../hardening/random';
 import { callbackOf, one, P } from '../processes/fusedHelpers';
 import { registry, runContext } from '../processes/helpers';

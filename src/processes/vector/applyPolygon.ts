@@ -3,10 +3,10 @@ import { parameterInvalid, requireCallback, requireCube } from '../cube/common';
 import { isDataCube } from '../../raster/cube/DataCube';
 import { WindowCube } from '../../raster/cube/WindowCube';
 import { geometriesArgument } from '../../vector/cube';
-import { invalidGeoJson } from '../../vector/geojson';
+import { invalidGeoJson } from '../../geometry/geojson';
 import { PolygonMaskCube } from '../../vector/mask';
 import { centreRange, pixelShape } from '../../vector/rasterize';
-import { reprojectSet } from '../../vector/reproject';
+import { reprojectSet } from '../../geometry/reproject';
 import { PolygonPart, PolygonPatchCube } from '../../vector/applyPolygon';
 
 export const applyPolygon = defineProcess(

@@ -3,7 +3,7 @@ import { parameterInvalid, requireCube } from '../cube/common';
 import { WindowCube } from '../../raster/cube/WindowCube';
 import { geometriesArgument } from '../../vector/cube';
 import { PolygonMaskCube } from '../../vector/mask';
-import { reprojectSet } from '../../vector/reproject';
+import { reprojectSet } from '../../geometry/reproject';
 import { centreRange, pixelShape } from '../../vector/rasterize';
 
 export const filterSpatial = defineProcess(

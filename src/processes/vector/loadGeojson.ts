@@ -3,8 +3,8 @@ import { parameterInvalid } from '../cube/common';
 import { MemoryCube } from '../../raster/cube/MemoryCube';
 import type { DataCube } from '../../raster/cube/DataCube';
 import { geometryDimension, geometryOnlyCube } from '../../vector/cube';
-import { invalidGeoJson, parseGeoJson } from '../../vector/geojson';
-import type { GeometrySet } from '../../vector/types';
+import { invalidGeoJson, parseGeoJson } from '../../geometry/geojson';
+import type { GeometrySet } from '../../geometry/types';
 
 function numeric(value: unknown): number {
   if (typeof value === 'number') return value;

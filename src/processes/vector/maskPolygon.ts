@@ -1,9 +1,9 @@
 import { defineProcess } from '../define';
 import { parameterInvalid, requireCube } from '../cube/common';
 import { geometriesArgument } from '../../vector/cube';
-import { invalidGeoJson } from '../../vector/geojson';
+import { invalidGeoJson } from '../../geometry/geojson';
 import { PolygonMaskCube } from '../../vector/mask';
-import type { GeometrySet } from '../../vector/types';
+import type { GeometrySet } from '../../geometry/types';
 
 /** mask_polygon accepts polygons only; empty geometries are dropped. */
 function polygonsOnly(set: GeometrySet): GeometrySet {

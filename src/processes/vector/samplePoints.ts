@@ -7,7 +7,7 @@ import { cubeGeometries, findGeometryDimension, geometryDimension } from '../../
 import { usesMetres } from '../../vector/operations';
 import { RepeatGeometriesCube } from '../../vector/repeat';
 import { randomPoints, randomSource, regularPoints } from '../../vector/sampling';
-import type { GeometrySet, VectorFeature } from '../../vector/types';
+import type { GeometrySet, VectorFeature } from '../../geometry/types';
 
 type Sampler = (feature: VectorFeature, index: number) => Array<[number, number]>;
 

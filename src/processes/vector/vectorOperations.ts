@@ -8,8 +8,8 @@ import { crsToString } from '../../raster/cube/crs';
 import { crsProblem } from '../../gdal/srs';
 import { cubeGeometries, findGeometryDimension, geometryDimension } from '../../vector/cube';
 import { SpatialRelation, bufferSet, matchingIndices, usesMetres } from '../../vector/operations';
-import { reprojectSet } from '../../vector/reproject';
-import type { GeometrySet } from '../../vector/types';
+import { reprojectSet } from '../../geometry/reproject';
+import type { GeometrySet } from '../../geometry/types';
 
 function requireVectorCube(value: unknown, process: string, parameter: string): DataCube {
   const cube = requireCube(value, process, parameter);

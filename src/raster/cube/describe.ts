@@ -1,10 +1,9 @@
-import type { DataCube } from './DataCube';
-import { gridBounds } from './model';
+import { CubeShape, gridBounds } from './model';
 import { referenceSystem } from './crs';
-import { describeGeometryDimension } from '../../vector/describe';
+import { describeGeometryDimension } from './describeGeometry';
 
 /** STAC `cube:dimensions` of a cube, keyed by dimension name in presentation order. */
-export function describeDimensions(cube: DataCube): Record<string, Record<string, unknown>> {
+export function describeDimensions(cube: CubeShape): Record<string, Record<string, unknown>> {
   const byName = new Map<string, Record<string, unknown>>();
   const grid = cube.grid;
   if (grid) {

@@ -10,7 +10,7 @@
  * NaN marks no-data. A cube without a spatial grid is a single "pixel" tile (height = width = 1).
  */
 import type { BandInfo } from '../../catalog/types';
-import type { GeometrySet } from '../../vector/types';
+import type { GeometrySet } from '../../geometry/types';
 
 /** 'geometry' is the dimension of a vector cube (one label per geometry, see src/vector). */
 export type LabelDimensionType = 'temporal' | 'bands' | 'other' | 'geometry';

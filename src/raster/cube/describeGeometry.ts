@@ -1,8 +1,8 @@
-import type { LabelDimension } from '../raster/cube/model';
-import { referenceSystem } from '../raster/cube/crs';
-import { epsgOf } from '../raster/cube/crs';
-import { geometryTypes } from './geojson';
-import { setBounds } from './reproject';
+import type { LabelDimension } from './model';
+import { referenceSystem } from './crs';
+import { epsgOf } from './crs';
+import { geometryTypes } from '../../geometry/geojson';
+import { setBounds } from '../../geometry/reproject';
 
 /** The STAC `cube:dimensions` entry of a geometry dimension (API 1.2: axes, bbox, geometry types, CRS). */
 export function describeGeometryDimension(dim: LabelDimension): Record<string, unknown> {
