@@ -2,7 +2,8 @@ import { defineProcess } from '../define';
 import { ProcessException } from '../../errors/ProcessException';
 import { parseInstant } from '../../raster/cube/time';
 import { parameterInvalid, requireCallback, requireCube } from './common';
-import { LabelGroup, groupAlongDimension, temporalDimensionIndex } from './temporalGroups';
+import type { LabelGroup } from '../../raster/cube/alongDimension';
+import { groupAlongDimension, temporalDimensionIndex } from './temporalGroups';
 
 const DAY = 86_400_000;
 

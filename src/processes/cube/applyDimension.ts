@@ -6,7 +6,7 @@ import type { Callback } from '../types';
 import { DataCube } from '../../raster/cube/DataCube';
 import { MapCube } from '../../raster/cube/MapCube';
 import { LabelDimension, cellsAround, windowPixels } from '../../raster/cube/model';
-import { splitAlong } from './reduceDimension';
+import { splitAlong } from '../../raster/cube/alongDimension';
 import { parameterInvalid, requireCallback, requireCube } from './common';
 import { fusedApplyDimension } from './fusion';
 

@@ -7,7 +7,8 @@ import { sameGrid } from '../../raster/cube/cellMapping';
 import { TileContext, TileWindow, windowPixels } from '../../raster/cube/model';
 import { parseInstant } from '../../raster/cube/time';
 import { parameterInvalid, requireCube } from './common';
-import { LabelGroup, groupAlongDimension, temporalDimensionIndex } from './temporalGroups';
+import type { LabelGroup } from '../../raster/cube/alongDimension';
+import { groupAlongDimension, temporalDimensionIndex } from './temporalGroups';
 
 /** Per-pixel mean of the valid values (NaN where there are none), as a reducer for groupAlongDimension. */
 const MEAN: Callback = {

@@ -7,7 +7,7 @@ import { MapCube } from '../../raster/cube/MapCube';
 import { LabelDimension, cellsAround, windowPixels } from '../../raster/cube/model';
 import { parseInstant } from '../../raster/cube/time';
 import { parameterInvalid, requireCallback, requireCube, toTileVector } from './common';
-import { splitAlong } from './reduceDimension';
+import { splitAlong } from '../../raster/cube/alongDimension';
 
 /** The independent variable of a label: numbers as they are, dates and date-times as seconds since 1970. */
 function xOf(label: unknown): number {

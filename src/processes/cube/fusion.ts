@@ -10,7 +10,7 @@ import { FusedCube } from '../../raster/cube/FusedCube';
 import { LabelDimension, SpatialGrid, cellsAround } from '../../raster/cube/model';
 import { CompiledCallback, compileArrayCallback, compilePixelCallback, compileReducer } from '../compile';
 import { MAX_NODES, NodeId } from '../../raster/fused/ir';
-import type { LabelGroup } from './temporalGroups';
+import type { LabelGroup } from '../../raster/cube/alongDimension';
 
 type Shape = { dims: LabelDimension[]; grid: SpatialGrid | null; order: string[] };
 

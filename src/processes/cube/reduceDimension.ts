@@ -3,33 +3,11 @@ import { ProcessException } from '../../errors/ProcessException';
 import { PixelArray } from '../types';
 import { DataCube } from '../../raster/cube/DataCube';
 import { MapCube } from '../../raster/cube/MapCube';
-import { cellsAround, cellsPerPixel, windowPixels } from '../../raster/cube/model';
+import { cellsPerPixel, windowPixels } from '../../raster/cube/model';
+import { splitAlong } from '../../raster/cube/alongDimension';
 import { reduceSpatial } from './reduceSpatial';
 import { requireCallback, requireCube, toTileVector } from './common';
 import { fusedReduce } from './fusion';
-
-/**
- * Splits a tile along the non-spatial dimension `index` into one vector per label, each in the
- * tile layout of the reduced cube (so the reducer's output vector is directly the result tile).
- */
-export function splitAlong(tile: Float64Array, cube: DataCube, index: number, pixels: number): Float64Array[] {
-  const around = cellsAround(cube.dims, index);
-  const outer = around.outer;
-  const inner = around.inner * pixels;
-  const n = around.size;
-  const vectors: Float64Array[] = [];
-  for (let k = 0; k < n; k++) {
-    if (outer === 1) {
-      // The planes are contiguous: no copy needed.
-      vectors.push(tile.subarray(k * inner, (k + 1) * inner));
-      continue;
-    }
-    const v = new Float64Array(outer * inner);
-    for (let a = 0; a < outer; a++) v.set(tile.subarray((a * n + k) * inner, (a * n + k + 1) * inner), a * inner);
-    vectors.push(v);
-  }
-  return vectors;
-}
 
 export const reduceDimension = defineProcess(
   'reduce_dimension',

@@ -4,15 +4,9 @@ import type { Callback } from '../types';
 import { DataCube } from '../../raster/cube/DataCube';
 import { MapCube } from '../../raster/cube/MapCube';
 import { LabelDimension, cellsAround, windowPixels } from '../../raster/cube/model';
-import { splitAlong } from './reduceDimension';
+import { LabelGroup, splitAlong } from '../../raster/cube/alongDimension';
 import { toTileVector } from './common';
 import { fusedGroups } from './fusion';
-
-/** One output label and the positions of the source labels that fall into it. */
-export interface LabelGroup {
-  label: string;
-  members: number[];
-}
 
 /**
  * Finds the temporal dimension a temporal aggregation works on: the named one, or the only
