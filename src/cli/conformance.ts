@@ -3,7 +3,7 @@
  * Runs the openEO process conformance cases in <dir>; see src/processes/conformance/command.ts.
  */
 import { createProcessRegistry } from '../processes';
-import { conformanceCommand } from '../processes/conformance/command';
+import { conformanceCommand } from '../tools/conformance/command';
 
 conformanceCommand(process.argv.slice(2), createProcessRegistry(), { log: console.log, error: console.error }).then(
   (code) => process.exit(code),

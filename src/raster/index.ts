@@ -4,7 +4,7 @@ export { MemoryCube } from './cube/MemoryCube';
 export type { CubeShape, LabelDimension, LabelDimensionType, SpatialGrid, TileContext, TileWindow } from './cube/model';
 export { describeDimensions } from './cube/describe';
 export { forEachTile, tileWindows, readAll } from './tiles';
-export { cubeFromTestEncoding, cubeToTestEncoding, isEncodedCube } from './testEncoding';
+export { cubeFromTestEncoding, cubeToTestEncoding, isEncodedCube } from './jsonEncoding';
 export { saveOutput, writeDefaultOutput } from './output';
 export { assertSyncPixelLimit, assertPixelBudget } from './limits';
 export { planLoad } from './read/planLoad';

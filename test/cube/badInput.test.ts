@@ -2,7 +2,7 @@ import { createProcessRegistry } from '../../src/processes';
 import { evaluateGraph } from '../../src/processes/graph/evaluate';
 import type { ProcessGraph } from '../../src/processes/graph/types';
 import { OpenEOError } from '../../src/errors/OpenEOError';
-import { cubeFromTestEncoding, cubeToTestEncoding, EncodedCube } from '../../src/raster/testEncoding';
+import { cubeFromTestEncoding, cubeToTestEncoding, EncodedCube } from '../../src/raster/jsonEncoding';
 import { DataCube } from '../../src/raster/cube/DataCube';
 import { runContext } from '../helpers/processContext';
 

@@ -2,7 +2,7 @@ import { createProcessRegistry } from '../../src/processes';
 import { evaluateGraph } from '../../src/processes/graph/evaluate';
 import type { ProcessGraph } from '../../src/processes/graph/types';
 import { DataCube } from '../../src/raster/cube/DataCube';
-import { cubeToTestEncoding } from '../../src/raster/testEncoding';
+import { cubeToTestEncoding } from '../../src/raster/jsonEncoding';
 import { runContext } from '../helpers/processContext';
 
 /** create_data_cube through the real executor, built up into a cube with add_dimension. */

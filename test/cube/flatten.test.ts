@@ -2,7 +2,7 @@ import { createProcessRegistry } from '../../src/processes';
 import { evaluateGraph } from '../../src/processes/graph/evaluate';
 import type { ProcessGraph } from '../../src/processes/graph/types';
 import { DataCube } from '../../src/raster/cube/DataCube';
-import { cubeFromTestEncoding, cubeToTestEncoding, EncodedCube } from '../../src/raster/testEncoding';
+import { cubeFromTestEncoding, cubeToTestEncoding, EncodedCube } from '../../src/raster/jsonEncoding';
 import { runContext } from '../helpers/processContext';
 
 /** flatten_dimensions and unflatten_dimension on small in-memory cubes through the real executor. */

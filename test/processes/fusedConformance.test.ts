@@ -10,8 +10,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { decodeArgument, inlineRefs, readCaseFile } from '../../src/processes/conformance/decode';
-import { DEFAULT_DELTA } from '../../src/processes/conformance/compare';
+import { decodeArgument, inlineRefs, readCaseFile } from '../../src/tools/conformance/decode';
+import { DEFAULT_DELTA } from '../../src/tools/conformance/compare';
 import { compilableProcesses } from '../../src/processes/compile/rules';
 import { LabeledArray } from '../../src/processes/values';
 import type { ProcessGraph } from '../../src/processes/graph/types';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { ProcessContext, SavedOutput } from '../../run/context';
 import { ProcessException } from '../../errors/ProcessException';
 import { isDataCube } from '../cube/DataCube';
-import { cubeToTestEncoding } from '../testEncoding';
+import { cubeToTestEncoding } from '../jsonEncoding';
 import { FormatOptions } from './options';
 import { OutputWriter } from './registry';
 

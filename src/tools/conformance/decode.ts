@@ -5,8 +5,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import JSON5 from 'json5';
-import { LabeledArray, isPlainObject } from '../values';
-import { cubeFromTestEncoding, isEncodedCube } from '../../raster/testEncoding';
+import { LabeledArray, isPlainObject } from '../../processes/values';
+import { cubeFromTestEncoding, isEncodedCube } from '../../raster/jsonEncoding';
 
 /** Thrown when a case uses an encoding we cannot turn into a value, so it counts as unsupported. */
 export class UnsupportedEncoding extends Error {}

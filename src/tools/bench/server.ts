@@ -4,10 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import http from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import { loadConfig } from '../config/load';
-import { createLogger } from '../logger';
-import { closeContext, createContext, startServer } from '../server';
-import type { ServerContext } from '../context';
+import { loadConfig } from '../../config/load';
+import { createLogger } from '../../logger';
+import { closeContext, createContext, startServer } from '../../server';
+import type { ServerContext } from '../../context';
 
 export interface BenchServer {
   baseUrl: string;

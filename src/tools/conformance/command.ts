@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ProcessRegistry } from '../registry';
+import type { ProcessRegistry } from '../../processes/registry';
 import { regressions, runConformance, summarize } from './runner';
 
 export const USAGE = 'usage: npm run conformance -- <folder with *.json5 cases> [--check passing.json] [--update passing.json] [--verbose]';

@@ -1,4 +1,4 @@
-import '../threadpool';
+import '../../threadpool';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,7 +11,7 @@ import { checkOutput } from './check';
 import { measureFloor, outputShape } from './floor';
 import { formatTable, type WorkloadResult } from './report';
 
-const REPO = path.resolve(__dirname, '..', '..');
+const REPO = path.resolve(__dirname, '..', '..', '..');
 const CACHE = path.join(REPO, '.bench');
 
 function median(values: number[]): number {

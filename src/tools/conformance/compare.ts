@@ -3,8 +3,8 @@
  * precision rules of the cases (numbers within `delta`, NaN equals NaN, datetimes by instant).
  */
 import { isDataCube } from '../../raster/cube/DataCube';
-import { cubeToTestEncoding, EncodedCube } from '../../raster/testEncoding';
-import { LabeledArray, isPixelVector, isPlainObject } from '../values';
+import { cubeToTestEncoding, EncodedCube } from '../../raster/jsonEncoding';
+import { LabeledArray, isPixelVector, isPlainObject } from '../../processes/values';
 
 export const DEFAULT_DELTA = 1e-10;
 

@@ -10,10 +10,10 @@ import pino from 'pino';
 import { isOpenEOError } from '../../errors/OpenEOError';
 import { DEFAULT_CONFIG } from '../../config/defaults';
 import type { Config } from '../../config/types';
-import type { ProcessRegistry } from '../registry';
-import type { ProcessGraph } from '../graph/types';
-import { EMPTY_CATALOG, createWorkDir, removeWorkDir } from '../runContext';
-import { RunService } from '../run';
+import type { ProcessRegistry } from '../../processes/registry';
+import type { ProcessGraph } from '../../processes/graph/types';
+import { EMPTY_CATALOG, createWorkDir, removeWorkDir } from '../../processes/runContext';
+import { RunService } from '../../processes/run';
 import { DEFAULT_DELTA, difference } from './compare';
 import { UnsupportedEncoding, decodeArgument, inlineRefs, readCaseFile } from './decode';
 

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { regressions, runConformance, summarize } from '../../src/processes/conformance/runner';
-import { conformanceCommand } from '../../src/processes/conformance/command';
-import { registry } from './helpers';
+import { regressions, runConformance, summarize } from '../../src/tools/conformance/runner';
+import { conformanceCommand } from '../../src/tools/conformance/command';
+import { registry } from '../processes/helpers';
 
 const CASES = path.join(__dirname, 'fixtures/cases');
 

@@ -1,4 +1,4 @@
-import { cubeFromTestEncoding, cubeToTestEncoding, EncodedCube } from '../../src/raster/testEncoding';
+import { cubeFromTestEncoding, cubeToTestEncoding, EncodedCube } from '../../src/raster/jsonEncoding';
 import { readAll } from '../../src/raster/tiles';
 import { SubsetCube } from '../../src/raster/cube/SubsetCube';
 import { WindowCube } from '../../src/raster/cube/WindowCube';
