@@ -1,4 +1,5 @@
 import { OpenEOError } from '../../errors/OpenEOError';
+import { ProcessException } from '../../errors/ProcessException';
 import { DataCube, isDataCube } from '../../raster/cube/DataCube';
 import type { Callback } from '../types';
 
@@ -34,4 +35,13 @@ export function toTileVector(result: unknown, length: number, process: string, p
   if (typeof result === 'number') return fill(result);
   if (typeof result === 'boolean') return fill(result ? 1 : 0);
   throw parameterInvalid(process, parameter, 'the child process must return a number, a boolean or null for each pixel');
+}
+
+/** Whether the cube has a dimension of this name (x and y included). */
+export function hasDimension(cube: DataCube, name: string): boolean {
+  return cube.order.includes(name);
+}
+
+export function dimensionNotAvailable(name: string): ProcessException {
+  return new ProcessException('DimensionNotAvailable', `The data cube has no dimension '${name}'.`);
 }

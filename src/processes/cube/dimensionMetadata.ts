@@ -1,19 +1,13 @@
 import { defineProcess } from '../define';
 import { ProcessException } from '../../errors/ProcessException';
-import { DataCube } from '../../raster/cube/DataCube';
 import { RelabelCube } from '../../raster/cube/RelabelCube';
 import { LabelDimension, axisCoordinates } from '../../raster/cube/model';
-import { parameterInvalid, requireCube } from './common';
+import { dimensionNotAvailable, hasDimension, parameterInvalid, requireCube } from './common';
 
-/** Processes that only change dimension names and labels; the values pass through unchanged. */
-
-function hasDimension(cube: DataCube, name: string): boolean {
-  return cube.order.includes(name);
-}
-
-function notAvailable(name: string): ProcessException {
-  return new ProcessException('DimensionNotAvailable', `The data cube has no dimension '${name}'.`);
-}
+/**
+ * dimension_labels, add_dimension, drop_dimension and rename_dimension: processes that only
+ * read or change a cube's dimensions; the values pass through unchanged.
+ */
 
 export const dimensionLabels = defineProcess(
   'dimension_labels',
@@ -30,7 +24,7 @@ export const dimensionLabels = defineProcess(
     if (cube.grid && name === cube.grid.xName) return axisCoordinates(cube.grid, 'x');
     if (cube.grid && name === cube.grid.yName) return axisCoordinates(cube.grid, 'y');
     const dim = cube.dims.find((d) => d.name === name);
-    if (!dim) throw notAvailable(name);
+    if (!dim) throw dimensionNotAvailable(name);
     return [...dim.labels];
   },
 );
@@ -77,7 +71,7 @@ export const dropDimension = defineProcess(
   (args) => {
     const cube = requireCube(args.data, 'drop_dimension');
     const name = String(args.name);
-    if (!hasDimension(cube, name)) throw notAvailable(name);
+    if (!hasDimension(cube, name)) throw dimensionNotAvailable(name);
     const dim = cube.dims.find((d) => d.name === name);
     const size = dim ? dim.labels.length : name === cube.grid!.xName ? cube.grid!.width : cube.grid!.height;
     if (size > 1) throw new ProcessException('DimensionLabelCountMismatch', `The dimension '${name}' has ${size} labels; only a dimension with one label can be removed.`);
@@ -102,69 +96,10 @@ export const renameDimension = defineProcess(
     const cube = requireCube(args.data, 'rename_dimension');
     const source = String(args.source);
     const target = String(args.target);
-    if (!hasDimension(cube, source)) throw notAvailable(source);
+    if (!hasDimension(cube, source)) throw dimensionNotAvailable(source);
     if (hasDimension(cube, target)) throw new ProcessException('DimensionExists', `The data cube already has a dimension '${target}'.`);
     const rename = (n: string) => (n === source ? target : n);
     const grid = cube.grid ? { ...cube.grid, xName: rename(cube.grid.xName), yName: rename(cube.grid.yName) } : null;
     return new RelabelCube(cube, { dims: cube.dims.map((d) => ({ ...d, name: rename(d.name) })), grid, order: cube.order.map(rename) });
-  },
-);
-
-export const renameLabels = defineProcess(
-  'rename_labels',
-  {
-    summary: 'Rename dimension labels',
-    description:
-      'Renames labels of a dimension from `source` to `target`; order and values stay. Without `source`, the labels must be ' +
-      'the numbers 0, 1, 2, … and are replaced by the `target` label at that index.',
-    parameters: {
-      data: 'The data cube.',
-      dimension: 'Name of the dimension whose labels are renamed.',
-      target: 'The new labels.',
-      source: 'The labels to rename, matched by position with `target`; empty to use the enumerated labels.',
-    },
-    returns: 'The data cube with the renamed labels.',
-    exceptions: {
-      LabelsNotEnumerated: 'No `source` was given, but the labels are not the numbers 0, 1, 2, ….',
-      LabelMismatch: '`source` and `target` have different numbers of labels.',
-      LabelNotAvailable: 'A label in `source` does not exist in the dimension.',
-      LabelExists: 'A label in `target` exists already in the dimension.',
-    },
-  },
-  (args) => {
-    const cube = requireCube(args.data, 'rename_labels');
-    const name = String(args.dimension);
-    const index = cube.dims.findIndex((d) => d.name === name);
-    if (index < 0) {
-      if (hasDimension(cube, name)) throw parameterInvalid('rename_labels', 'dimension', 'the labels of x and y are coordinates and cannot be renamed');
-      throw notAvailable(name);
-    }
-    const dim = cube.dims[index];
-    const target = (args.target ?? []) as Array<string | number>;
-    const source = (args.source ?? []) as Array<string | number>;
-    const labels = [...dim.labels];
-    let positions: number[];
-    if (source.length === 0) {
-      const enumerated = labels.every((l, i) => l === i || l === String(i));
-      if (!enumerated) throw new ProcessException('LabelsNotEnumerated', `The labels of '${name}' are not the numbers 0, 1, 2, …; give the labels to rename in 'source'.`);
-      if (target.length > labels.length) throw new ProcessException('LabelMismatch', `'${name}' has ${labels.length} labels, 'target' has ${target.length}.`);
-      positions = target.map((_, i) => i);
-    } else {
-      if (source.length !== target.length) throw new ProcessException('LabelMismatch', `'source' has ${source.length} labels, 'target' has ${target.length}.`);
-      positions = source.map((s) => {
-        const at = labels.findIndex((l) => l === s || String(l) === String(s));
-        if (at < 0) throw new ProcessException('LabelNotAvailable', `The dimension '${name}' has no label '${s}'.`);
-        return at;
-      });
-    }
-    positions.forEach((at, i) => (labels[at] = target[i]));
-    const renamed = new Set(positions);
-    const kept = labels.filter((_, i) => !renamed.has(i));
-    const all = labels.map(String);
-    if (new Set(all).size !== all.length || target.some((t) => kept.some((k) => String(k) === String(t)))) {
-      throw new ProcessException('LabelExists', `After renaming, '${name}' would have the same label twice.`);
-    }
-    const dims = cube.dims.map((d, i) => (i === index ? { ...d, labels } : d));
-    return new RelabelCube(cube, { dims, grid: cube.grid, order: cube.order });
   },
 );

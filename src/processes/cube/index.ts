@@ -17,13 +17,15 @@ import { applyKernel } from './applyKernel';
 import { resampleCubeSpatial, resampleSpatial } from './resampleSpatial';
 import { applyNeighborhood } from './applyNeighborhood';
 import { resampleCubeTemporal } from './resampleCubeTemporal';
-import { anomaly, climatologicalNormal } from './climatology';
+import { anomaly } from './anomaly';
+import { climatologicalNormal } from './climatology';
 import { createDataCube } from './createDataCube';
 import { flattenDimensions, unflattenDimension } from './flattenDimensions';
 import { aggregateSpatialWindow } from './aggregateSpatialWindow';
 import { fitCurve, predictCurve } from './curves';
-import { reduceSpatialProcess } from './reduceSpatialProcess';
-import { addDimension, dimensionLabels, dropDimension, renameDimension, renameLabels } from './dimensionMetadata';
+import { reduceSpatialProcess } from './reduceSpatial';
+import { addDimension, dimensionLabels, dropDimension, renameDimension } from './dimensionMetadata';
+import { renameLabels } from './renameLabels';
 
 /**
  * The data-cube processes (load_collection, reduce_dimension, save_result, …), backed by src/raster.

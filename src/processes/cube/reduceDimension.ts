@@ -1,11 +1,10 @@
 import { defineProcess } from '../define';
 import { ProcessException } from '../../errors/ProcessException';
 import { PixelArray } from '../types';
-import { DataCube } from '../../raster/cube/DataCube';
 import { MapCube } from '../../raster/cube/MapCube';
 import { cellsPerPixel, windowPixels } from '../../raster/cube/model';
 import { splitAlong } from '../../raster/cube/alongDimension';
-import { reduceSpatial } from './reduceSpatial';
+import { reduceAlongXY } from './reduceDimensionXY';
 import { requireCallback, requireCube, toTileVector } from './common';
 import { fusedReduce } from './fusion';
 
@@ -32,7 +31,7 @@ export const reduceDimension = defineProcess(
     const reducer = requireCallback(args.reducer, 'reduce_dimension', 'reducer');
     const name = String(args.dimension);
     const context = args.context ?? null;
-    if (cube.grid && (name === cube.grid.xName || name === cube.grid.yName)) return reduceSpatial(cube, name, reducer, context);
+    if (cube.grid && (name === cube.grid.xName || name === cube.grid.yName)) return reduceAlongXY(cube, name, reducer, context);
     const index = cube.dims.findIndex((d) => d.name === name);
     if (index < 0) throw new ProcessException('DimensionNotAvailable', `The data cube has no dimension '${name}'.`);
     const labels = cube.dims[index].labels;

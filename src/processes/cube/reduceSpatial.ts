@@ -1,29 +1,27 @@
+import { defineProcess } from '../define';
 import { PixelArray } from '../types';
 import type { Callback } from '../types';
 import { DataCube } from '../../raster/cube/DataCube';
-import { LabelDimension, TileContext, axisCoordinates } from '../../raster/cube/model';
-import { readAll } from '../../raster/tiles';
-import { parameterInvalid, toTileVector } from './common';
+import { TileContext } from '../../raster/cube/model';
+import { forEachTile } from '../../raster/tiles';
+import { parameterInvalid, requireCallback, requireCube, toTileVector } from './common';
 
-/** Reducing x or y needs the whole cube at once, so it is only allowed for cubes up to this many values. */
+/** The reducer sees every pixel at once, so the cube must fit in memory: at most this many values. */
 const MAX_CELLS = 50_000_000;
+/** …and at most this many pixels (one vector per pixel). */
+const MAX_PIXELS = 4_000_000;
 
-/**
- * The result of reducing x or y: without a grid, the remaining spatial axis becomes a labelled
- * dimension (labels = coordinates). Computed once, on first use, from the whole parent cube.
- */
-class SpatialReductionCube extends DataCube {
+/** x and y reduced to one value per band, date, …: a cube without grid, computed once on first use. */
+class SpatialReducedCube extends DataCube {
   private result?: Promise<Float64Array>;
 
   constructor(
     private readonly parent: DataCube,
-    private readonly axis: 'x' | 'y',
     private readonly reducer: Callback,
     private readonly context: unknown,
-    dims: LabelDimension[],
-    order: string[],
+    private readonly tileSize: number,
   ) {
-    super({ dims, grid: null, order });
+    super({ dims: parent.dims, grid: null, order: parent.order.filter((n) => n !== parent.grid!.xName && n !== parent.grid!.yName) });
   }
 
   protected computeTile(_win: unknown, ctx: TileContext): Promise<Float64Array> {
@@ -33,35 +31,43 @@ class SpatialReductionCube extends DataCube {
 
   private async compute(ctx: TileContext): Promise<Float64Array> {
     const grid = this.parent.grid!;
-    const full = await readAll(this.parent, ctx);
     const cells = this.parent.cellsPerPixel;
-    const { width: W, height: H } = grid;
-    const labels = axisCoordinates(grid, this.axis);
-    const keep = this.axis === 'x' ? H : W;
-    const vectors = labels.map((_, k) => {
-      const v = new Float64Array(cells * keep);
-      for (let c = 0; c < cells; c++) {
-        for (let j = 0; j < keep; j++) {
-          v[c * keep + j] = this.axis === 'x' ? full[(c * H + j) * W + k] : full[(c * H + k) * W + j];
-        }
+    // One vector per pixel (its values for every cell), filled tile by tile.
+    const vectors = Array.from({ length: grid.width * grid.height }, () => new Float64Array(cells));
+    await forEachTile(this.parent, ctx, this.tileSize, (tile, win) => {
+      const pixels = win.width * win.height;
+      for (let p = 0; p < pixels; p++) {
+        const v = vectors[(win.y + Math.floor(p / win.width)) * grid.width + win.x + (p % win.width)];
+        for (let c = 0; c < cells; c++) v[c] = tile[c * pixels + p];
       }
-      return v;
     });
-    const length = cells * keep;
-    const result = await this.reducer.run({ data: new PixelArray(vectors, labels, length), context: this.context });
-    return toTileVector(result, length, 'reduce_dimension', 'reducer');
+    const labels = vectors.map((_, k) => k);
+    const result = await this.reducer.run({ data: new PixelArray(vectors, labels, cells), context: this.context });
+    return toTileVector(result, cells, 'reduce_spatial', 'reducer');
   }
 }
 
-export function reduceSpatial(cube: DataCube, name: string, reducer: Callback, context: unknown): DataCube {
-  if (cube.size > MAX_CELLS) {
-    throw parameterInvalid('reduce_dimension', 'dimension', `reducing '${name}' needs the whole cube in memory; this cube has ${cube.size} values`);
-  }
-  const grid = cube.grid!;
-  const axis = name === grid.xName ? 'x' : 'y';
-  const remainingName = axis === 'x' ? grid.yName : grid.xName;
-  const remaining: LabelDimension = { name: remainingName, type: 'other', labels: axisCoordinates(grid, axis === 'x' ? 'y' : 'x') };
-  const dims = [...cube.dims, remaining];
-  const order = cube.order.filter((n) => n !== name);
-  return new SpatialReductionCube(cube, axis, reducer, context, dims, order);
-}
+export const reduceSpatialProcess = defineProcess(
+  'reduce_spatial',
+  {
+    summary: 'Reduce x and y',
+    description:
+      'Combines all pixels of each x/y plane (every band, date, …) into one value with the reducer. The reducer receives all pixels ' +
+      'at once, so the cube is limited to 50 million values and 4 million pixels.',
+    parameters: {
+      data: 'A raster data cube.',
+      reducer: 'The child process that turns all values of a plane (`data`, with `context`) into one value.',
+      context: 'Extra data handed unchanged to the reducer.',
+    },
+    returns: 'The data cube without x and y.',
+  },
+  (args, ctx) => {
+    const cube = requireCube(args.data, 'reduce_spatial');
+    const reducer = requireCallback(args.reducer, 'reduce_spatial', 'reducer');
+    if (!cube.grid) throw parameterInvalid('reduce_spatial', 'data', 'the data cube has no x/y dimensions');
+    if (cube.size > MAX_CELLS || cube.grid.width * cube.grid.height > MAX_PIXELS) {
+      throw parameterInvalid('reduce_spatial', 'data', `the cube is too large to reduce over x and y at once (${cube.size} values)`);
+    }
+    return new SpatialReducedCube(cube, reducer, args.context ?? null, ctx.config.processing.tileSize);
+  },
+);

@@ -24,6 +24,11 @@ export interface LabelDimension {
   bands?: Array<BandInfo | undefined>;
   /** For a 'geometry' dimension: the geometries its labels stand for, aligned with `labels`. */
   geometries?: GeometrySet;
+  /**
+   * For a temporal dimension: the instant (epoch ms) that labels which are not themselves instants
+   * stand for, keyed by label (a period label such as "2023-06" is ambiguous without the period).
+   */
+  labelInstants?: Record<string, number>;
 }
 
 /** A regular, north-up (or south-up) grid: the two spatial dimensions of a raster cube. */
