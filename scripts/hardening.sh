@@ -19,8 +19,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 case "$what" in
-  fuzz) test=test/hardening/fuzz.test.ts ;;
-  load) test=test/hardening/load.test.ts ;;
+  fuzz) test=test/scenarios/hardening/fuzz.test.ts ;;
+  load) test=test/scenarios/hardening/load.test.ts ;;
   *) echo "unknown run '$what' (fuzz or load)" >&2; exit 2 ;;
 esac
 # In band with --expose-gc, so the fuzz test can measure the heap after a full collection.

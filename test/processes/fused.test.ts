@@ -3,7 +3,7 @@
  * runs both ways over seeded random tiles full of no-data, zeros of both signs, infinities and
  * ties, and the results are compared element by element with Object.is.
  */
-import { Random } from '../hardening/random';
+import { Random } from '../helpers/random';
 import { CallbackCase, N, P, compileCase, firstDifference, inputCount, kernelOf, nodePath, nodes, one, runFused } from './fusedHelpers';
 import type { ProcessGraph } from '../../src/processes/graph/types';
 import { GraphCallback } from '../../src/processes/graph/evaluate';

@@ -4,7 +4,7 @@
  * values element by element. Mixes per-pixel values with plain constants, booleans, no-data and
  * settings in and out of range, which hand-written cases easily miss.
  */
-import { Random } from '../hardening/random';
+import { Random } from '../helpers/random';
 import type { ProcessGraph, ProcessNode } from '../../src/processes/graph/types';
 import { CallbackCase, N, P, compileCase, firstDifference, kernelOf, nodePath, runFused } from './fusedHelpers';
 

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import gdal from 'gdal-async';
 import type { TestServer } from '../helpers/testServer';
-import { S2, demoBand, demoServer as cubeDemoServer } from '../cube/helpers';
+import { S2, demoBand, demoServer as cubeDemoServer } from '../processes/cube/helpers';
 import { DEFAULT_CONFIG } from '../../src/config/defaults';
 import { gdalBuffer } from '../../src/gdal/typedArrays';
 import { postResult } from '../helpers/result';

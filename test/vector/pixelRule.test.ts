@@ -12,7 +12,7 @@ import { clipWindow } from '../../src/raster/cube/clip';
 import { SpatialGrid, TileWindow, fullWindow } from '../../src/raster/cube/model';
 import { pixelShape } from '../../src/vector/rasterize';
 import type { GeoJsonGeometry, Position } from '../../src/geometry/types';
-import { Random } from '../hardening/random';
+import { Random } from '../helpers/random';
 import { callbackOf, one, P } from '../processes/fusedHelpers';
 import { registry, runContext } from '../processes/helpers';
 
