@@ -85,6 +85,7 @@ export const aggregateTemporal = defineProcess(
     const groups: LabelGroup[] = bounds.map((b, g) => ({
       label: labels[g],
       members: times.flatMap((t, k) => (inside(t, b) ? [k] : [])),
+      start: b.daily ? undefined : b.start,
     }));
     return groupAlongDimension(cube, index, groups, reducer, args.context ?? null, 'aggregate_temporal');
   },
@@ -99,6 +100,15 @@ const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 interface PeriodScheme {
   index(ms: number): number;
   label(index: number): string;
+  /** The first instant of a period (labels like "2023-06" cannot say whether they mean a week, dekad or month). */
+  start(index: number): number;
+}
+
+/** Epoch ms of the first day of a month counted as year * 12 + month (Date.UTC would read years 0-99 as 19xx). */
+function monthStart(months: number): number {
+  const d = new Date(0);
+  d.setUTCFullYear(Math.floor(months / 12), ((months % 12) + 12) % 12, 1);
+  return d.getTime();
 }
 
 const monthIndex = (ms: number) => {
@@ -113,6 +123,7 @@ const PERIODS: Record<string, PeriodScheme> = {
       const d = new Date(i * 3_600_000);
       return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}-${pad(d.getUTCHours())}`;
     },
+    start: (i) => i * 3_600_000,
   },
   day: {
     index: (ms) => Math.floor(ms / DAY),
@@ -121,6 +132,7 @@ const PERIODS: Record<string, PeriodScheme> = {
       const year = d.getUTCFullYear();
       return `${year}-${pad(i - Date.UTC(year, 0, 1) / DAY + 1, 3)}`;
     },
+    start: (i) => i * DAY,
   },
   week: {
     // Days since the epoch + 3 counts weeks from Monday (1970-01-01 was a Thursday).
@@ -132,6 +144,7 @@ const PERIODS: Record<string, PeriodScheme> = {
       const week = Math.floor((thursday - Date.UTC(year, 0, 1)) / DAY / 7) + 1;
       return `${year}-${pad(week)}`;
     },
+    start: (i) => (i * 7 - 3) * DAY,
   },
   dekad: {
     index: (ms) => {
@@ -139,31 +152,38 @@ const PERIODS: Record<string, PeriodScheme> = {
       return (d.getUTCFullYear() * 12 + d.getUTCMonth()) * 3 + Math.min(2, Math.floor((d.getUTCDate() - 1) / 10));
     },
     label: (i) => `${Math.floor(i / 36)}-${pad((i % 36) + 1)}`,
+    start: (i) => monthStart(Math.floor(i / 3)) + (i % 3) * 10 * DAY,
   },
   month: {
     index: monthIndex,
     label: (i) => `${Math.floor(i / 12)}-${pad((i % 12) + 1)}`,
+    start: monthStart,
   },
   season: {
     // December starts a season, which is named after the year of its first month.
     index: (ms) => Math.floor((monthIndex(ms) + 1) / 3),
     label: (i) => `${Math.floor((i * 3 - 1) / 12)}-${['djf', 'mam', 'jja', 'son'][i % 4]}`,
+    start: (i) => monthStart(i * 3 - 1),
   },
   'tropical-season': {
     index: (ms) => Math.floor((monthIndex(ms) + 2) / 6),
     label: (i) => `${Math.floor((i * 6 - 2) / 12)}-${['ndjfma', 'mjjaso'][i % 2]}`,
+    start: (i) => monthStart(i * 6 - 2),
   },
   year: {
     index: (ms) => new Date(ms).getUTCFullYear(),
     label: (i) => String(i),
+    start: (i) => monthStart(i * 12),
   },
   decade: {
     index: (ms) => Math.floor(new Date(ms).getUTCFullYear() / 10),
     label: (i) => String(i * 10),
+    start: (i) => monthStart(i * 120),
   },
   'decade-ad': {
     index: (ms) => Math.floor((new Date(ms).getUTCFullYear() - 1) / 10),
     label: (i) => String(i * 10 + 1),
+    start: (i) => monthStart((i * 10 + 1) * 12),
   },
 };
 
@@ -211,7 +231,7 @@ export const aggregateTemporalPeriod = defineProcess(
       if (last - first + 1 > MAX_PERIODS) {
         throw parameterInvalid('aggregate_temporal_period', 'period', `the cube spans ${last - first + 1} periods, more than ${MAX_PERIODS}`);
       }
-      for (let p = first; p <= last; p++) groups.push({ label: scheme.label(p), members: [] });
+      for (let p = first; p <= last; p++) groups.push({ label: scheme.label(p), members: [], start: scheme.start(p) });
       periods.forEach((p, k) => {
         if (!Number.isNaN(p)) groups[p - first].members.push(k);
       });

@@ -96,7 +96,10 @@ export const mergeCubes = defineProcess(
       const other = cube2.dims.find((o) => o.name === d.name)!;
       const labels = unionLabels(d, other);
       const bandInfo = d.bands || other.bands ? labels.map((l) => d.bands?.[d.labels.indexOf(l)] ?? other.bands?.[other.labels.indexOf(l)]) : undefined;
-      return { ...d, labels, bands: bandInfo };
+      const merged: LabelDimension = { ...d, labels, bands: bandInfo };
+      // Period labels of either cube keep the instants they stand for.
+      if (d.labelInstants || other.labelInstants) merged.labelInstants = { ...other.labelInstants, ...d.labelInstants };
+      return merged;
     });
     const resolver = args.overlap_resolver ? requireCallback(args.overlap_resolver, 'merge_cubes', 'overlap_resolver') : null;
     const merged = new MergedCube(cube1, cube2, dims, resolver, args.context ?? null);

@@ -1,6 +1,8 @@
 import { defineProcess } from '../define';
 import { ProcessException } from '../../errors/ProcessException';
 import { RelabelCube } from '../../raster/cube/RelabelCube';
+import type { LabelDimension } from '../../raster/cube/model';
+import { relabelledInstants } from '../../raster/cube/time';
 import { dimensionNotAvailable, hasDimension, parameterInvalid, requireCube } from './common';
 
 /** rename_labels: new labels for a dimension; order and values stay. */
@@ -58,7 +60,10 @@ export const renameLabels = defineProcess(
     if (new Set(all).size !== all.length || target.some((t) => kept.some((k) => String(k) === String(t)))) {
       throw new ProcessException('LabelExists', `After renaming, '${name}' would have the same label twice.`);
     }
-    const dims = cube.dims.map((d, i) => (i === index ? { ...d, labels } : d));
+    // Renamed time labels keep the instants they stood for (e.g. for the time coordinate of NetCDF output).
+    const relabelled: LabelDimension = { ...dim, labels, labelInstants: dim.type === 'temporal' ? relabelledInstants(dim, labels) : undefined };
+    if (!relabelled.labelInstants) delete relabelled.labelInstants;
+    const dims = cube.dims.map((d, i) => (i === index ? relabelled : d));
     return new RelabelCube(cube, { dims, grid: cube.grid, order: cube.order });
   },
 );

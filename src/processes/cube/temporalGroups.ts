@@ -41,6 +41,8 @@ export function groupAlongDimension(
 ): DataCube {
   const source = cube.dims[index];
   const target: LabelDimension = { name: source.name, type: source.type, labels: groups.map((g) => g.label) };
+  const starts = groups.filter((g) => g.start !== undefined && Number.isFinite(g.start));
+  if (starts.length > 0) target.labelInstants = Object.fromEntries(starts.map((g) => [g.label, g.start as number]));
   const dims = cube.dims.map((d, i) => (i === index ? target : d));
   const fused = fusedGroups(cube, index, groups, reducer, context, { dims, grid: cube.grid, order: cube.order });
   if (fused) return fused;

@@ -5,6 +5,8 @@ import { CubeShape, cellsAround } from './model';
 export interface LabelGroup {
   label: string;
   members: number[];
+  /** The instant (epoch ms) the group starts at, when its label names a period rather than an instant. */
+  start?: number;
 }
 
 /**

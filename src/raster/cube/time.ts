@@ -1,4 +1,5 @@
 /** Instants for temporal filtering: RFC 3339 date-times or plain dates (midnight UTC). */
+import type { LabelDimension } from './model';
 
 /** Milliseconds since the epoch, or NaN when the text is not a date or date-time. */
 export function parseInstant(text: string): number {
@@ -31,4 +32,22 @@ export function isEmptyInterval(interval: Interval): boolean {
 export function inInterval(label: string, interval: Interval): boolean {
   const t = parseInstant(label);
   return t >= interval.start && t < interval.end;
+}
+
+/** The instant a label of a temporal dimension stands for: a period's start, the label itself, else NaN. */
+export function labelInstant(dim: Pick<LabelDimension, 'labelInstants'>, label: string | number): number {
+  return dim.labelInstants?.[String(label)] ?? parseInstant(String(label));
+}
+
+/**
+ * The label instants of a temporal dimension after its labels were replaced by `labels` (same
+ * positions): a new label that is not an instant keeps the instant its old label stood for.
+ */
+export function relabelledInstants(dim: LabelDimension, labels: Array<string | number>): Record<string, number> | undefined {
+  const kept: Record<string, number> = {};
+  labels.forEach((label, i) => {
+    const instant = labelInstant(dim, dim.labels[i]);
+    if (Number.isFinite(instant) && Number.isNaN(parseInstant(String(label)))) kept[String(label)] = instant;
+  });
+  return Object.keys(kept).length > 0 ? kept : undefined;
 }
