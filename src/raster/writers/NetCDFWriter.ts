@@ -1,35 +1,37 @@
-import fs from 'node:fs/promises';
 import path from 'node:path';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+import gdal from 'gdal-async';
 import type { ProcessContext, SavedOutput } from '../../run/context';
 import { ProcessException } from '../../errors/ProcessException';
 import { isDataCube } from '../cube/DataCube';
+import type { LabelDimension } from '../cube/model';
 import { OUTPUT_DATA_TYPES } from './dataTypes';
 import { FormatOptions } from './options';
 import { OutputWriter } from './registry';
 import { removeQuietly, scratchPath } from './tempFiles';
 import { writeTiledGeoTiff } from './tiledGeoTiff';
 import { scratchCompression } from '../../gdal/capabilities';
-import { netcdfVrt } from './netcdfLayout';
-
-const run = promisify(execFile);
+import { netcdfLayout } from './netcdfLayout';
+import { writeNetcdfClassic } from './netcdfClassic';
+import { gridMappingAttributes } from './netcdfGridMapping';
+import { gdalBuffer } from '../../gdal/typedArrays';
 
 const PARAMETERS: Record<string, Record<string, unknown>> = {
   datatype: { type: 'string', enum: ['float32', 'float64'], default: 'float32', description: 'Data type of the band variables.' },
 };
 
 /**
- * NetCDF-4 following CF: dimensions (t,) y, x with coordinate variables, time as seconds since
- * 1970-01-01 (standard calendar), one variable per band and the CRS as a grid mapping.
- * The cube is written tile by tile to a scratch GeoTIFF that GDAL's multidimensional
- * translator (gdalmdimtranslate) reorganises into variables.
+ * NetCDF (classic data model, CDF-5) following CF: dimensions (t,) y, x with coordinate variables,
+ * time as seconds since 1970-01-01 (standard calendar), one variable per band in band order and
+ * the CRS as grid mapping. The cube is written tile by tile to a scratch GeoTIFF whose planes are
+ * then copied variable by variable (GDAL's multidimensional writer would sort the variables by name).
  */
 export const netcdfWriter: OutputWriter = {
   info: {
     name: 'netCDF',
-    title: 'Network Common Data Form (NetCDF-4, CF)',
-    description: 'One variable per band over the dimensions t, y and x, with CF time and grid mapping.',
+    title: 'Network Common Data Form (NetCDF, CF)',
+    description:
+      'One variable per band, in band order, over the dimensions t, y and x, with CF time and grid mapping. Time labels that are ' +
+      'periods (e.g. of aggregate_temporal_period) are written as the period start, the label in the coordinate t_label.',
     gis_data_types: ['raster'],
     parameters: PARAMETERS,
   },
@@ -39,14 +41,9 @@ export const netcdfWriter: OutputWriter = {
     const options = new FormatOptions('netCDF', rawOptions, PARAMETERS);
     const dataType = OUTPUT_DATA_TYPES[options.enumValue('datatype', ['float32', 'float64'], 'float32')];
     if (!isDataCube(data) || !data.grid) throw new ProcessException('FormatUnsuitable', 'NetCDF output needs a data cube with x and y dimensions.');
-    const temporal = data.dims.filter((d) => d.type === 'temporal').length;
-    const others = data.dims.length - temporal;
-    if (temporal > 1 || others > 1) {
-      throw new ProcessException('FormatUnsuitable', 'NetCDF output supports at most one temporal and one other (bands) dimension besides x and y.');
-    }
+    unsuitableDimensions(data.dims);
     if (data.isEmpty) throw new ProcessException('DataCubeEmpty', 'The data cube is empty; NetCDF output cannot store it.');
     const scratchTif = scratchPath(ctx.workDir, 'tif');
-    const scratchVrt = scratchPath(ctx.workDir, 'vrt');
     const filename = `${basename}.nc`;
     const target = path.join(ctx.workDir, filename);
     try {
@@ -57,13 +54,41 @@ export const netcdfWriter: OutputWriter = {
         tileSize: ctx.config.processing.tileSize,
         creationOptions: scratchCompression(),
       });
-      await fs.writeFile(scratchVrt, netcdfVrt(data, scratchTif, dataType.gdal, NaN));
       ctx.signal.throwIfAborted();
-      await removeQuietly(target);
-      await run('gdalmdimtranslate', ['-q', '-of', 'netCDF', '-co', 'FORMAT=NC4', scratchVrt, target], { signal: ctx.signal });
+      const gridMapping = data.grid.crs ? await gridMappingAttributes(data.grid.crs, ctx.workDir) : null;
+      const scratch = await gdal.openAsync(scratchTif);
+      try {
+        const width = data.grid.width;
+        const double = dataType.gdal === gdal.GDT_Float64;
+        const read = async (plane: number, row: number, rows: number) => {
+          const out = gdalBuffer(double ? new Float64Array(width * rows) : new Float32Array(width * rows));
+          await (await scratch.bands.getAsync(plane + 1)).pixels.readAsync(0, row, width, rows, out);
+          return out;
+        };
+        await removeQuietly(target);
+        await writeNetcdfClassic(target, netcdfLayout(data, read, double ? 'double' : 'float', gridMapping), ctx.signal);
+      } finally {
+        scratch.close();
+      }
     } finally {
-      await removeQuietly(scratchTif, scratchVrt);
+      await removeQuietly(scratchTif);
     }
     return { path: target, filename, mediaType: 'application/netcdf', format: 'netCDF' };
   },
 };
+
+/** One variable per band over (t,) y, x holds one temporal and one other dimension at most: name what is too much and how to fix it. */
+function unsuitableDimensions(dims: LabelDimension[]): void {
+  const temporal = dims.filter((d) => d.type === 'temporal');
+  const others = dims.filter((d) => d.type !== 'temporal');
+  if (temporal.length <= 1 && others.length <= 1) return;
+  const names = (list: LabelDimension[]) => list.map((d) => `'${d.name}'`).join(', ');
+  const problems: string[] = [];
+  if (temporal.length > 1) problems.push(`several temporal dimensions (${names(temporal)})`);
+  if (others.length > 1) problems.push(`several non-temporal dimensions besides x and y (${names(others)}), of which only one can become the variables`);
+  throw new ProcessException(
+    'FormatUnsuitable',
+    `NetCDF output holds x, y, at most one temporal and one other (e.g. bands) dimension, but the data cube has ${problems.join(' and ')}. ` +
+      'Reduce the extra dimensions (reduce_dimension), remove those with a single label (drop_dimension), or save them as separate results.',
+  );
+}

@@ -12,7 +12,7 @@ import { hasDriver, hasProgram } from '../../gdal/capabilities';
 // Only formats this installation can actually write are offered.
 const available = [
   hasDriver('COG') && gtiffWriter,
-  hasDriver('netCDF') && hasProgram('gdalmdimtranslate') && netcdfWriter,
+  hasDriver('netCDF') && hasProgram('gdalmdiminfo') && netcdfWriter,
   hasDriver('PNG') && pngWriter,
   hasDriver('JPEG') && jpegWriter,
   jsonWriter,

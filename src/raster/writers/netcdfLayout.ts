@@ -1,15 +1,7 @@
-import type { DataCube } from '../cube/DataCube';
+import type { CubeShape, LabelDimension } from '../cube/model';
 import { axisCoordinates } from '../cube/model';
-import { parseInstant } from '../cube/time';
-import { spatialReference } from '../../gdal/srs';
-
-function escapeXml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
-function attribute(name: string, value: string): string {
-  return `<Attribute name="${name}"><DataType>String</DataType><Value>${escapeXml(value)}</Value></Attribute>`;
-}
+import { labelInstant, parseInstant } from '../cube/time';
+import { encodeValues, NcAttribute, NcFile, NcType, NcVariable } from './netcdfClassic';
 
 /** NetCDF variable names: letters, digits and underscores, not starting with a digit. */
 export function variableName(label: string, taken: Set<string>): string {
@@ -21,44 +13,90 @@ export function variableName(label: string, taken: Set<string>): string {
   return unique;
 }
 
+/** Reads `rows` rows from `row` on of one plane (date × band) of the scratch GeoTIFF, in the output type. */
+export type PlaneReader = (plane: number, row: number, rows: number) => Promise<Float32Array | Float64Array>;
+
+/** Rows read and written at once: bounds the memory of one variable's copy. */
+const STRIP_ROWS = 256;
+
+/** Fixed-width text variable over `dim` (NetCDF classic has no strings): a char matrix xarray reads as strings. */
+function textVariable(name: string, dim: string, lengthDim: string, texts: string[], width: number, attributes: Record<string, NcAttribute>): NcVariable {
+  return {
+    name,
+    dims: [dim, lengthDim],
+    type: 'char',
+    attributes: { ...attributes, _Encoding: 'utf-8' },
+    async write(put) {
+      const b = Buffer.alloc(texts.length * width);
+      texts.forEach((t, i) => b.write(t, i * width, 'utf8'));
+      await put(b);
+    },
+  };
+}
+
+function numericVariable(name: string, dims: string[], type: NcType, values: number[], attributes: Record<string, NcAttribute>): NcVariable {
+  return { name, dims, type, attributes, write: (put) => put(encodeValues(type, values)) };
+}
+
+/** The time coordinate: instants when every label has one (with the labels beside it when they are no instants), else the labels. */
+function timeVariables(dim: LabelDimension, dims: NcFile['dims'], taken: Set<string>): { variables: NcVariable[]; auxiliary: string[] } {
+  const labels = dim.labels.map(String);
+  const instants = dim.labels.map((l) => labelInstant(dim, l));
+  const width = Math.max(1, ...labels.map((l) => Buffer.byteLength(l, 'utf8')));
+  if (instants.some((t) => !Number.isFinite(t))) {
+    const lengthDim = variableName(`${dim.name}_length`, taken);
+    dims.push({ name: lengthDim, length: width });
+    return { variables: [textVariable(dim.name, dim.name, lengthDim, labels, width, { long_name: dim.name })], auxiliary: [] };
+  }
+  const time = numericVariable(dim.name, [dim.name], 'double', instants.map((t) => t / 1000), {
+    standard_name: 'time',
+    long_name: 'time',
+    units: 'seconds since 1970-01-01 00:00:00',
+    calendar: 'standard',
+    axis: 'T',
+  });
+  if (labels.every((l) => !Number.isNaN(parseInstant(l)))) return { variables: [time], auxiliary: [] };
+  // Period labels ("2023-06", "2023-djf") or renamed ones: the coordinate is the start, the label stays beside it.
+  const labelName = variableName(`${dim.name}_label`, taken);
+  const lengthDim = variableName(`${labelName}_length`, taken);
+  dims.push({ name: lengthDim, length: width });
+  const label = textVariable(labelName, dim.name, lengthDim, labels, width, { long_name: `label of ${dim.name}` });
+  return { variables: [time, label], auxiliary: [labelName] };
+}
+
 /**
- * A GDAL multidimensional VRT describing the NetCDF file to create: CF dimensions t (seconds
- * since 1970 in the standard calendar), y and x with coordinate variables, and one variable per
- * band label whose 2D slices come from the bands of the scratch GeoTIFF (one per date × band).
+ * The NetCDF file for a cube with a grid, at most one temporal and at most one other dimension:
+ * CF dimensions (t,) y and x with coordinate variables, the CRS as grid mapping variable `crs`,
+ * and one variable per band label, in the cube's band order, read plane by plane through `read`.
  */
-export function netcdfVrt(cube: DataCube, scratchTif: string, dataType: string, nodata: number): string {
+export function netcdfLayout(cube: CubeShape, read: PlaneReader, type: 'float' | 'double', gridMapping: Record<string, NcAttribute> | null): NcFile {
   const grid = cube.grid!;
   const timeIndex = cube.dims.findIndex((d) => d.type === 'temporal');
   const bandIndex = cube.dims.findIndex((d) => d.type !== 'temporal');
   const timeDim = timeIndex >= 0 ? cube.dims[timeIndex] : null;
   const bandDim = bandIndex >= 0 ? cube.dims[bandIndex] : null;
-  const srs = grid.crs ? spatialReference(grid.crs) : null;
-  const geographic = srs ? srs.isGeographic() : false;
-  const parts: string[] = ['<VRTDataset><Group name="/">'];
-  if (timeDim) parts.push(`<Dimension name="${timeDim.name}" type="TEMPORAL" size="${timeDim.labels.length}" indexingVariable="${timeDim.name}"/>`);
-  parts.push(`<Dimension name="y" type="HORIZONTAL_Y" size="${grid.height}" indexingVariable="y"/>`);
-  parts.push(`<Dimension name="x" type="HORIZONTAL_X" size="${grid.width}" indexingVariable="x"/>`);
+  const geographic = gridMapping?.grid_mapping_name === 'latitude_longitude';
+  const taken = new Set<string>(['x', 'y', 'crs', ...(timeDim ? [timeDim.name] : [])]);
+  const dims: NcFile['dims'] = [];
+  const variables: NcVariable[] = [];
+  const auxiliary: string[] = [];
   if (timeDim) {
-    const seconds = timeDim.labels.map((l) => parseInstant(String(l)) / 1000);
-    parts.push(`<Array name="${timeDim.name}"><DataType>Float64</DataType><DimensionRef ref="${timeDim.name}"/>`);
-    parts.push(`<InlineValues>${seconds.join(' ')}</InlineValues>`);
-    parts.push(attribute('standard_name', 'time'), attribute('long_name', 'time'), attribute('units', 'seconds since 1970-01-01 00:00:00'));
-    parts.push(attribute('calendar', 'standard'), attribute('axis', 'T'), '</Array>');
+    dims.push({ name: timeDim.name, length: timeDim.labels.length });
+    const time = timeVariables(timeDim, dims, taken);
+    variables.push(...time.variables);
+    auxiliary.push(...time.auxiliary);
   }
+  dims.push({ name: 'y', length: grid.height }, { name: 'x', length: grid.width });
   for (const axis of ['y', 'x'] as const) {
-    const values = axisCoordinates(grid, axis);
-    const step = axis === 'x' ? grid.transform[1] : grid.transform[5];
-    const start = values.length ? values[0] : 0;
-    parts.push(`<Array name="${axis}"><DataType>Float64</DataType><DimensionRef ref="${axis}"/>`);
-    parts.push(`<RegularlySpacedValues start="${start}" increment="${step}"/>`);
-    if (geographic) {
-      parts.push(attribute('standard_name', axis === 'x' ? 'longitude' : 'latitude'));
-      parts.push(attribute('units', axis === 'x' ? 'degrees_east' : 'degrees_north'));
-    } else {
-      parts.push(attribute('standard_name', axis === 'x' ? 'projection_x_coordinate' : 'projection_y_coordinate'));
-      parts.push(attribute('units', 'm'));
-    }
-    parts.push(attribute('axis', axis.toUpperCase()), '</Array>');
+    const attributes: Record<string, NcAttribute> = geographic
+      ? { standard_name: axis === 'x' ? 'longitude' : 'latitude', units: axis === 'x' ? 'degrees_east' : 'degrees_north' }
+      : { standard_name: axis === 'x' ? 'projection_x_coordinate' : 'projection_y_coordinate', units: 'm' };
+    variables.push(numericVariable(axis, [axis], 'double', axisCoordinates(grid, axis), { ...attributes, axis: axis.toUpperCase() }));
+  }
+  if (gridMapping) {
+    // Listed in the data variables' `coordinates` too: xarray then keeps it a coordinate, not a second data variable.
+    variables.push(numericVariable('crs', [], 'int', [0], gridMapping));
+    auxiliary.push('crs');
   }
   // Where each (date, band) plane is in the scratch GeoTIFF: tile-layout order of the cube dims.
   const nTimes = timeDim ? timeDim.labels.length : 1;
@@ -67,29 +105,26 @@ export function netcdfVrt(cube: DataCube, scratchTif: string, dataType: string, 
     if (!timeDim || !bandDim) return timeDim ? t : b;
     return timeIndex < bandIndex ? t * nBands + b : b * nTimes + t;
   };
-  const spatialDims = timeDim ? 3 : 2;
-  const lonLatOrder = srs ? srs.EPSGTreatsAsLatLong() : false;
-  // SRS axis → array dimension (1-based): x is the last dimension, y the one before.
-  const mapping = lonLatOrder ? `${spatialDims - 1},${spatialDims}` : `${spatialDims},${spatialDims - 1}`;
-  const nodataText = Number.isNaN(nodata) ? 'NaN' : String(nodata);
-  const taken = new Set<string>(['x', 'y', ...(timeDim ? [timeDim.name] : [])]);
   for (let b = 0; b < nBands; b++) {
-    const name = variableName(bandDim ? String(bandDim.labels[b]) : 'data', taken);
-    parts.push(`<Array name="${name}"><DataType>${dataType}</DataType>`);
-    if (timeDim) parts.push(`<DimensionRef ref="${timeDim.name}"/>`);
-    parts.push('<DimensionRef ref="y"/><DimensionRef ref="x"/>');
-    if (srs) parts.push(`<SRS dataAxisToSRSAxisMapping="${mapping}">${escapeXml(srs.toWKT())}</SRS>`);
-    parts.push(`<NoDataValue>${nodataText}</NoDataValue>`);
-    if (bandDim) parts.push(attribute('long_name', String(bandDim.labels[b])));
-    for (let t = 0; t < nTimes; t++) {
-      const plane = planeOf(t, b) + 1;
-      parts.push(`<Source><SourceFilename relativeToVRT="0">${escapeXml(scratchTif)}</SourceFilename><SourceBand>${plane}</SourceBand>`);
-      if (timeDim) parts.push(`<SourceView>[newaxis,...]</SourceView><DestSlab offset="${t},0,0"/>`);
-      else parts.push('<DestSlab offset="0,0"/>');
-      parts.push('</Source>');
-    }
-    parts.push('</Array>');
+    const attributes: Record<string, NcAttribute> = { _FillValue: { type, values: [NaN] } };
+    if (bandDim) attributes.long_name = String(bandDim.labels[b]);
+    if (gridMapping) attributes.grid_mapping = 'crs';
+    if (auxiliary.length) attributes.coordinates = auxiliary.join(' ');
+    variables.push({
+      name: variableName(bandDim ? String(bandDim.labels[b]) : 'data', taken),
+      dims: [...(timeDim ? [timeDim.name] : []), 'y', 'x'],
+      type,
+      attributes,
+      async write(put) {
+        for (let t = 0; t < nTimes; t++) {
+          for (let row = 0; row < grid.height; row += STRIP_ROWS) {
+            const values = await read(planeOf(t, b), row, Math.min(STRIP_ROWS, grid.height - row));
+            const bytes = Buffer.from(values.buffer, values.byteOffset, values.byteLength);
+            await put(type === 'float' ? bytes.swap32() : bytes.swap64());
+          }
+        }
+      },
+    });
   }
-  parts.push('</Group></VRTDataset>');
-  return parts.join('');
+  return { dims, attributes: { Conventions: 'CF-1.7' }, variables };
 }
