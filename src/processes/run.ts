@@ -12,7 +12,7 @@ import type { User } from '../auth/UserStore';
 import { OpenEOError } from '../errors/OpenEOError';
 import { assertSyncPixelLimit } from '../raster/limits';
 import { isDataCube } from '../raster/cube/DataCube';
-import { writeDefaultOutput } from '../raster/output';
+import { writeDefaultOutput } from '../output/save';
 import { ProcessRegistry } from './registry';
 import { validateProcessGraph } from './graph/validate';
 import { evaluateGraph } from './graph/evaluate';

@@ -1,5 +1,5 @@
 import { defineProcess } from '../define';
-import { saveOutput } from '../../raster/output';
+import { saveOutput } from '../../output/save';
 import { parameterInvalid } from './common';
 
 export const saveResult = defineProcess(

@@ -1,19 +1,19 @@
 import path from 'node:path';
 import gdal from 'gdal-async';
-import type { ProcessContext, SavedOutput } from '../../run/context';
-import { ProcessException } from '../../errors/ProcessException';
-import { isDataCube } from '../cube/DataCube';
-import type { LabelDimension } from '../cube/model';
+import type { ProcessContext, SavedOutput } from '../run/context';
+import { ProcessException } from '../errors/ProcessException';
+import { isDataCube } from '../raster/cube/DataCube';
+import type { LabelDimension } from '../raster/cube/model';
 import { OUTPUT_DATA_TYPES } from './dataTypes';
 import { FormatOptions } from './options';
 import { OutputWriter } from './registry';
 import { removeQuietly, scratchPath } from './tempFiles';
 import { writeTiledGeoTiff } from './tiledGeoTiff';
-import { scratchCompression } from '../../gdal/capabilities';
+import { scratchCompression } from '../gdal/capabilities';
 import { netcdfLayout } from './netcdfLayout';
 import { writeNetcdfClassic } from './netcdfClassic';
 import { gridMappingAttributes } from './netcdfGridMapping';
-import { gdalBuffer } from '../../gdal/typedArrays';
+import { gdalBuffer } from '../gdal/typedArrays';
 
 const PARAMETERS: Record<string, Record<string, unknown>> = {
   datatype: { type: 'string', enum: ['float32', 'float64'], default: 'float32', description: 'Data type of the band variables.' },

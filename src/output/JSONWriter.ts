@@ -1,9 +1,9 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { ProcessContext, SavedOutput } from '../../run/context';
-import { ProcessException } from '../../errors/ProcessException';
-import { isDataCube } from '../cube/DataCube';
-import { cubeToTestEncoding } from '../jsonEncoding';
+import type { ProcessContext, SavedOutput } from '../run/context';
+import { ProcessException } from '../errors/ProcessException';
+import { isDataCube } from '../raster/cube/DataCube';
+import { cubeToTestEncoding } from '../raster/jsonEncoding';
 import { FormatOptions } from './options';
 import { OutputWriter } from './registry';
 

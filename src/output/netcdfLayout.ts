@@ -1,6 +1,6 @@
-import type { CubeShape, LabelDimension } from '../cube/model';
-import { axisCoordinates } from '../cube/model';
-import { labelInstant, parseInstant } from '../cube/time';
+import type { CubeShape, LabelDimension } from '../raster/cube/model';
+import { axisCoordinates } from '../raster/cube/model';
+import { labelInstant, parseInstant } from '../raster/cube/time';
 import { encodeValues, NcAttribute, NcFile, NcType, NcVariable } from './netcdfClassic';
 
 /** NetCDF variable names: letters, digits and underscores, not starting with a digit. */

@@ -1,5 +1,5 @@
 import gdal from 'gdal-async';
-import { takeBuffer } from '../fused/planeBuffers';
+import { takeBuffer } from '../raster/fused/planeBuffers';
 
 type NumericArray = Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array;
 

@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import gdal from 'gdal-async';
-import { spatialReference } from '../../gdal/srs';
+import { spatialReference } from '../gdal/srs';
 import type { NcAttribute } from './netcdfClassic';
 import { removeQuietly, scratchPath } from './tempFiles';
 

@@ -1,4 +1,4 @@
-import { OpenEOError } from '../../errors/OpenEOError';
+import { OpenEOError } from '../errors/OpenEOError';
 
 /** Validated access to save_result options against a writer's option schemas. */
 export class FormatOptions {

@@ -7,7 +7,7 @@ import { jsonWriter } from './JSONWriter';
 import { geojsonWriter } from './GeoJSONWriter';
 import { csvWriter } from './CSVWriter';
 
-import { hasDriver, hasProgram } from '../../gdal/capabilities';
+import { hasDriver, hasProgram } from '../gdal/capabilities';
 
 // Only formats this installation can actually write are offered.
 const available = [

@@ -1,4 +1,4 @@
-import type { DataCube } from '../cube/DataCube';
+import type { DataCube } from '../raster/cube/DataCube';
 
 /**
  * Raster formats store a cube as 2D bands: every combination of non-spatial labels

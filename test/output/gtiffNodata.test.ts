@@ -6,7 +6,7 @@ import request from 'supertest';
 import { gdalBuffer } from '../../src/gdal/typedArrays';
 import { readRasterInfo } from '../../src/jobs/rasterInfo';
 import { startTestServer, TestServer } from '../helpers/testServer';
-import { expectedStatistics } from './fixtures';
+import { expectedStatistics } from '../raster/fixtures';
 
 const W = 32, H = 16, PIXELS = W * H;
 

@@ -1,10 +1,10 @@
 import gdal from 'gdal-async';
-import type { DataCube } from '../cube/DataCube';
-import type { TileContext } from '../cube/model';
-import { spatialReference } from '../../gdal/srs';
-import { gdalBuffer } from '../../gdal/typedArrays';
-import { forEachTile } from '../tiles';
-import { recyclePlanes } from '../fused/planeBuffers';
+import type { DataCube } from '../raster/cube/DataCube';
+import type { TileContext } from '../raster/cube/model';
+import { spatialReference } from '../gdal/srs';
+import { gdalBuffer } from '../gdal/typedArrays';
+import { forEachTile } from '../raster/tiles';
+import { recyclePlanes } from '../raster/fused/planeBuffers';
 import { OutputBand, outputBands } from './bandLayout';
 import { BandStatistics } from './statistics';
 import { OutputDataType, convertPlane } from './dataTypes';

@@ -1,19 +1,19 @@
 import gdal from 'gdal-async';
 import path from 'node:path';
-import type { ProcessContext, SavedOutput } from '../../run/context';
-import { ProcessException } from '../../errors/ProcessException';
-import { DataCube, isDataCube } from '../cube/DataCube';
-import { MapCube } from '../cube/MapCube';
-import { spatialReference } from '../../gdal/srs';
-import { gdalBuffer } from '../../gdal/typedArrays';
-import { tileWindows } from '../tiles';
+import type { ProcessContext, SavedOutput } from '../run/context';
+import { ProcessException } from '../errors/ProcessException';
+import { DataCube, isDataCube } from '../raster/cube/DataCube';
+import { MapCube } from '../raster/cube/MapCube';
+import { spatialReference } from '../gdal/srs';
+import { gdalBuffer } from '../gdal/typedArrays';
+import { tileWindows } from '../raster/tiles';
 import { outputBands } from './bandLayout';
 import { OUTPUT_DATA_TYPES } from './dataTypes';
 import { FormatOptions } from './options';
 import { OutputWriter } from './registry';
 import { removeQuietly, scratchPath } from './tempFiles';
 import { writeTiledGeoTiff } from './tiledGeoTiff';
-import { scratchCompression } from '../../gdal/capabilities';
+import { scratchCompression } from '../gdal/capabilities';
 
 const PARAMETERS: Record<string, Record<string, unknown>> = {
   bands: {

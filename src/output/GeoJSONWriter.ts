@@ -1,10 +1,10 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { ProcessContext, SavedOutput } from '../../run/context';
-import { ProcessException } from '../../errors/ProcessException';
-import { isVectorCube } from '../../vector/cube';
-import { reprojectSet } from '../../geometry/reproject';
-import { combinationCount, combinationLabels, readVectorTable } from '../../vector/table';
+import type { ProcessContext, SavedOutput } from '../run/context';
+import { ProcessException } from '../errors/ProcessException';
+import { isVectorCube } from '../vector/cube';
+import { reprojectSet } from '../geometry/reproject';
+import { combinationCount, combinationLabels, readVectorTable } from '../vector/table';
 import { FormatOptions } from './options';
 import { OutputWriter } from './registry';
 

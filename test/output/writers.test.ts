@@ -7,9 +7,9 @@ import { evaluateGraph } from '../../src/processes/graph/evaluate';
 import type { ProcessGraph } from '../../src/processes/graph/types';
 import type { ProcessContext } from '../../src/processes/types';
 import { MemoryCube } from '../../src/raster/cube/MemoryCube';
-import { saveOutput, writeDefaultOutput } from '../../src/raster/output';
+import { saveOutput, writeDefaultOutput } from '../../src/output/save';
 import { fileFormatsDocument } from '../../src/raster/formats';
-import { DATES, Harness, expectedStatistics, gdalRead, harness, tempDir, writeTimeSeries } from './fixtures';
+import { DATES, Harness, expectedStatistics, gdalRead, harness, tempDir, writeTimeSeries } from '../raster/fixtures';
 
 let h: Harness;
 let seriesDir: string;

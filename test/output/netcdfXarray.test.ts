@@ -7,7 +7,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import request from 'supertest';
 import { startTestServer, TestServer } from '../helpers/testServer';
-import { tempDir, writeTimeSeries } from './fixtures';
+import { tempDir, writeTimeSeries } from '../raster/fixtures';
 
 let s: TestServer;
 let auth: string;

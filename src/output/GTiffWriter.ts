@@ -1,18 +1,18 @@
 import gdal from 'gdal-async';
 import path from 'node:path';
-import type { ProcessContext, SavedOutput } from '../../run/context';
-import { ProcessException } from '../../errors/ProcessException';
-import { isDataCube } from '../cube/DataCube';
+import type { ProcessContext, SavedOutput } from '../run/context';
+import { ProcessException } from '../errors/ProcessException';
+import { isDataCube } from '../raster/cube/DataCube';
 import { OUTPUT_DATA_TYPES } from './dataTypes';
 import { FormatOptions } from './options';
 import { OutputWriter } from './registry';
 import { removeQuietly, scratchPath } from './tempFiles';
 import { TiledGeoTiffResult, writeTiledGeoTiff } from './tiledGeoTiff';
 import { RetryWithNodata, declaredNodata, firstCandidate, nodataRequest } from './nodataPolicy';
-import { driverSupports, scratchCompression } from '../../gdal/capabilities';
+import { driverSupports, scratchCompression } from '../gdal/capabilities';
 import { describedVrt } from './describedVrt';
-import { spatialReference } from '../../gdal/srs';
-import { threadCount } from '../fused/pool';
+import { spatialReference } from '../gdal/srs';
+import { threadCount } from '../raster/fused/pool';
 
 /** Lossless compressions offered when the COG driver of this GDAL build supports them. */
 const COMPRESSIONS = (['DEFLATE', 'LZW', 'ZSTD', 'NONE'] as const).filter((c) => c === 'NONE' || driverSupports('COG', c));

@@ -1,6 +1,7 @@
+/** save_result and the default output: writes a value in a format through its writer and records the file in the run. */
 import { OpenEOError } from '../errors/OpenEOError';
 import type { ProcessContext, SavedOutput } from '../run/context';
-import { isDataCube } from './cube/DataCube';
+import { isDataCube } from '../raster/cube/DataCube';
 import { findWriter } from './writers';
 
 /** `result`, then `result-2`, … so several save_result calls in one run don't overwrite each other. */

@@ -1,5 +1,5 @@
-import type { ProcessContext, SavedOutput } from '../../run/context';
-import { FileFormatInfo, registerOutputFormat } from '../formats';
+import type { ProcessContext, SavedOutput } from '../run/context';
+import { FileFormatInfo, registerOutputFormat } from '../raster/formats';
 
 /** One output format: its `GET /file_formats` entry and how to write a value in it. */
 export interface OutputWriter {
