@@ -130,7 +130,15 @@ describe('job results against the STAC and extension schemas', () => {
   test('a netCDF time series', async () => {
     const doc = await resultsOf(graph({ load: loadS2(['2023-07-01', '2023-08-01'], ['B04', 'B08']) }, 'netCDF'));
     await expectValidStac(doc);
-    expect(onlyAsset(doc).type).toMatch(/netcdf/i);
+    const asset = onlyAsset(doc);
+    expect(asset.type).toMatch(/netcdf/i);
+    // The grid comes from the variables GDAL lists as subdatasets: located, projected, one band per variable and date.
+    expect(doc.bbox).toHaveLength(4);
+    expect(doc.geometry.type).toBe('Polygon');
+    expect(asset['proj:epsg']).toBe(32632);
+    const names = (asset['raster:bands'] as Array<{ name?: string }>).map((b) => b.name);
+    expect(names.length).toBeGreaterThanOrEqual(2);
+    expect(names.every((n) => typeof n === 'string' && /^B0[48]/.test(n))).toBe(true);
   }, 90_000);
 
   test('a job whose result is a number, not a data cube, declares no data cube extension', async () => {
