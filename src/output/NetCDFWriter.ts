@@ -20,7 +20,7 @@ const PARAMETERS: Record<string, Record<string, unknown>> = {
 };
 
 /**
- * NetCDF (classic data model, CDF-5) following CF: dimensions (t,) y, x with coordinate variables,
+ * NetCDF (classic data model: CDF-2, or CDF-5 when a variable exceeds 4 GiB) following CF: dimensions (t,) y, x with coordinate variables,
  * time as seconds since 1970-01-01 (standard calendar), one variable per band in band order and
  * the CRS as grid mapping. The cube is written tile by tile to a scratch GeoTIFF whose planes are
  * then copied variable by variable (GDAL's multidimensional writer would sort the variables by name).
