@@ -7,6 +7,7 @@ import type { BatchJobs } from './jobs/BatchJobs';
 import type { OidcAuthenticator } from './auth/oidc/OidcAuthenticator';
 import type { Processing } from './processes/sync';
 import type { Workspace } from './workspace';
+import type { MapServices } from './services/MapServices';
 
 /**
  * Everything a request handler may use, created once at start-up and handed to each
@@ -25,6 +26,8 @@ export interface ServerContext {
   workspace: Workspace;
   /** Batch jobs: the queue, worker processes, logs and results. */
   jobs: BatchJobs;
+  /** Map services (XYZ, WMTS) of the users and their public tiles. */
+  services: MapServices;
   /** The process registry, graph validation and synchronous runs (POST /result) with their logs. */
   processing: Processing;
   /** Version of this back-end, from package.json. */

@@ -15,9 +15,18 @@ import { ensureDemoAccount } from './auth/demoAccount';
 import { LocalCatalog } from './catalog/LocalCatalog';
 import { ensureDemoData } from './catalog/demo/generate';
 import { Processing } from './processes/sync';
+import { MapServices } from './services/MapServices';
+import type { TileRenderer } from './services/types';
+import { noDataRenderer } from './services/noDataRenderer';
+
+/** What start-up may be given instead of the built-in parts. */
+export interface ContextOptions {
+  /** Draws the map services' tiles; without one every tile is transparent. */
+  renderer?: TileRenderer;
+}
 
 /** Opens the stores in the data directory and wires the context every resource gets. */
-export async function createContext(config: Config, logger: Logger): Promise<ServerContext> {
+export async function createContext(config: Config, logger: Logger, options: ContextOptions = {}): Promise<ServerContext> {
   fs.mkdirSync(config.dataDir, { recursive: true });
   const db = openDataDatabase(config.dataDir);
   const users = new UserStore(db);
@@ -36,7 +45,8 @@ export async function createContext(config: Config, logger: Logger): Promise<Ser
       validate: (process, caller) => processing.validateProcess(process, caller, 'run'),
     },
   });
-  return { config, logger, db, users, catalog, oidc, workspace, jobs, processing, backendVersion: readBackendVersion() };
+  const services = new MapServices({ config, db, logger, catalog, processing, users, renderer: options.renderer ?? noDataRenderer });
+  return { config, logger, db, users, catalog, oidc, workspace, jobs, services, processing, backendVersion: readBackendVersion() };
 }
 
 /** Everything start-up does before listening: demo data and account where configured. */

@@ -36,6 +36,7 @@ export class LocalCatalog implements Catalog {
   private readonly documents = new Map<string, Record<string, unknown>>();
   private scanStartedAt = -Infinity;
   private running?: Promise<void>;
+  private changes = 0;
 
   constructor(
     private readonly config: Config,
@@ -135,6 +136,11 @@ export class LocalCatalog implements Catalog {
     }
     this.byId = new Map([...byId.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
     this.documents.clear();
+    this.changes++;
+  }
+
+  version(): number {
+    return this.changes;
   }
 
   /** Starts a background scan when one is due; the caller answers from what is known. */

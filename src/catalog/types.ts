@@ -105,4 +105,6 @@ export interface Catalog {
    * The synchronous methods answer from the last scan (and start a new one in the background when due).
    */
   refresh?(force?: boolean): Promise<void>;
+  /** A number that grows whenever a scan changes what the catalogue holds (for caches of computed results). */
+  version?(): number;
 }

@@ -41,6 +41,7 @@ export const DEFAULT_CONFIG: Config = {
     resultLinkSeconds: 7 * 24 * 3600,
     onRestart: 'error',
   },
+  services: { maxPerUser: 20, tileConcurrency: 4, tileTimeoutSeconds: 30, cacheMegabytes: 64 },
   collections: {
     sources: [
       { type: 'folder', path: 'demo/sentinel2', id: 'SENTINEL2_L2A_DEMO', pattern: 'S2_{date}_{band}.tif' },

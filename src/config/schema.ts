@@ -74,6 +74,16 @@ export const configSchema = {
         onRestart: { enum: ['error', 'requeue'] },
       },
     },
+    services: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        maxPerUser: { type: 'integer', minimum: 1 },
+        tileConcurrency: { type: 'integer', minimum: 1 },
+        tileTimeoutSeconds: { type: 'number', exclusiveMinimum: 0 },
+        cacheMegabytes: { type: 'number', minimum: 0 },
+      },
+    },
     collections: {
       type: 'object',
       additionalProperties: false,

@@ -76,6 +76,18 @@ export interface JobsConfig {
   onRestart: 'error' | 'requeue';
 }
 
+/** Map services (XYZ, WMTS): how many a user may keep and how their tiles are computed. */
+export interface ServicesConfig {
+  /** Services one user may have at the same time. */
+  maxPerUser: number;
+  /** Tiles computed at the same time, server-wide (apart from synchronous requests and jobs). */
+  tileConcurrency: number;
+  /** A tile that takes longer fails. */
+  tileTimeoutSeconds: number;
+  /** Memory for finished tiles, shared by all services. */
+  cacheMegabytes: number;
+}
+
 /** The complete, validated configuration: every key has a value after loading. */
 export interface Config {
   port: number;
@@ -108,6 +120,7 @@ export interface Config {
   };
   processing: { tileSize: number; gdalCacheMb: number; threads: number };
   jobs: JobsConfig;
+  services: ServicesConfig;
   collections: { sources: CollectionSourceConfig[]; rescanSeconds: number };
   oidc: OidcConfig;
 }

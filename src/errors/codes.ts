@@ -55,6 +55,9 @@ export const ERROR_CODES = {
   CredentialsInvalid: { status: 403, message: 'The user name or password is not correct.' },
   PermissionsInsufficient: { status: 403, message: 'Your account may not access this resource.' },
   ServiceUnsupported: { status: 400, message: "Service type '{type}' is not supported." },
+  ServiceNotFound: { status: 404, message: "There is no service '{identifier}'." },
+  ServiceConfigUnsupported: { status: 400, message: "Service type '{type}' has no configuration setting '{parameter}'." },
+  ServiceConfigInvalid: { status: 400, message: "The value of the service setting '{parameter}' is invalid: {reason}" },
 } satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

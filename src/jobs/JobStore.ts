@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { migrate, type Db } from '../store/database';
+import { newestFirstPage, type ListPosition } from '../store/newestFirst';
+import { storedLogEntries } from '../processes/storedLogs';
 import {
   JobChanges,
-  LOG_LEVELS,
   JobRecord,
   JobStatus,
   LogEntry,
@@ -80,17 +81,6 @@ interface JobRow {
   results_expired: number;
 }
 
-interface LogRow {
-  seq: number;
-  level: string;
-  code: string | null;
-  message: string;
-  time: string;
-  path: string | null;
-  data: string | null;
-  usage: string | null;
-}
-
 function parse<T>(text: string | null): T | null {
   return text === null ? null : (JSON.parse(text) as T);
 }
@@ -122,10 +112,7 @@ function toRecord(row: JobRow): JobRecord {
 export type EnqueueOutcome = { queued: true } | { queued: false; reason: 'missing' | 'active' } | { queued: false; reason: 'limit'; active: number };
 
 /** Where a job sits in a user's list, for paging: its creation time and insertion order. */
-export interface JobListPosition {
-  created: string;
-  seq: number;
-}
+export type JobListPosition = ListPosition;
 
 /** RFC 3339 in UTC with whole seconds, as the API examples write timestamps. */
 export function nowRfc3339(): string {
@@ -190,17 +177,8 @@ export class JobStore {
    * jobs continues after the job whose position is `after`; `last` is the position of its last job.
    */
   list(userId: string, page: { limit?: number; after?: JobListPosition }): { jobs: JobRecord[]; hasMore: boolean; last?: JobListPosition } {
-    const after = page.after;
-    const rows = this.db
-      .prepare(
-        `SELECT *, rowid AS list_seq FROM jobs WHERE user_id = ? AND (? IS NULL OR (created, rowid) < (?, ?))
-         ORDER BY created DESC, rowid DESC LIMIT ?`,
-      )
-      .all(userId, after ? 1 : null, after?.created ?? '', after?.seq ?? 0, page.limit === undefined ? -1 : page.limit + 1) as Array<JobRow & { list_seq: number }>;
-    const hasMore = page.limit !== undefined && rows.length > page.limit;
-    const kept = hasMore ? rows.slice(0, page.limit) : rows;
-    const lastRow = kept.at(-1);
-    return { jobs: kept.map(toRecord), hasMore, last: lastRow && { created: lastRow.created, seq: lastRow.list_seq } };
+    const { rows, hasMore, last } = newestFirstPage<JobRow>(this.db, 'jobs', 'user_id', userId, page);
+    return { jobs: rows.map(toRecord), hasMore, last };
   }
 
   /** How many of a user's jobs are queued or running. */
@@ -385,23 +363,7 @@ export class JobStore {
 
   /** Entries after the one with id `after` (ids are increasing numbers), at `minimum` level or above. */
   logs(jobId: string, after: number, minimum: LogLevel, limit: number): LogEntry[] {
-    const levels = LOG_LEVELS.filter((l) => levelAtLeast(l, minimum));
-    const rows = this.db
-      .prepare(
-        `SELECT * FROM job_logs WHERE job_id = ? AND seq > ? AND level IN (${levels.map(() => '?').join(', ')})
-         ORDER BY seq LIMIT ?`,
-      )
-      .all(jobId, after, ...levels, limit) as LogRow[];
-    return rows.map((r) => ({
-      id: String(r.seq),
-      level: r.level as LogLevel,
-      message: r.message,
-      time: r.time,
-      ...(r.code ? { code: r.code } : {}),
-      ...(r.path ? { path: JSON.parse(r.path) } : {}),
-      ...(r.data !== null ? { data: JSON.parse(r.data) } : {}),
-      ...(r.usage ? { usage: JSON.parse(r.usage) } : {}),
-    }));
+    return storedLogEntries(this.db, 'job_logs', 'job_id', jobId, after, minimum, limit);
   }
 
   /** The most recent error entry of a job (what a failed job's results endpoint answers). */

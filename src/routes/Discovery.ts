@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import { Resource } from '../http/Resource';
 import { fileFormatsDocument } from '../raster/formats';
+import { serviceTypesDocument } from '../services/serviceTypes';
 
 /** `GET /file_formats`: the formats the writers (output) and readers (input) support. */
 export class FileFormats extends Resource {
@@ -20,11 +21,11 @@ export class UdfRuntimes extends Resource {
   }
 }
 
-/** `GET /service_types`: no secondary web services (WMTS, …) are offered. */
+/** `GET /service_types`: map previews as XYZ tiles and WMTS, with the settings they accept. */
 export class ServiceTypes extends Resource {
   readonly path = '/service_types';
 
   get(_req: Request, res: Response): void {
-    res.json({});
+    res.json(serviceTypesDocument());
   }
 }

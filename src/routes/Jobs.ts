@@ -2,10 +2,10 @@ import type { Request, Response } from 'express';
 import { Resource } from '../http/Resource';
 import { OpenEOError } from '../errors/OpenEOError';
 import type { JobRecord } from '../jobs/types';
-import { levelAtLeast, requestedLogLevel } from '../processes/runLogs';
+import { readLogRequest, sendCreated, sendLogPage } from '../http/logRequest';
 import { jobDocument } from '../jobs/jobDocument';
 import { jobCursor, readJobCursor, readJobFields } from '../http/jobRequest';
-import { pageLinks, readLimit, readPageRequest } from '../http/paging';
+import { pageLinks, readPageRequest } from '../http/paging';
 import { partialDocument } from '../jobs/stacResults';
 import { isoDuration } from '../jobs/estimate';
 import { openDownload, sendDownload } from '../workspace/download';
@@ -48,9 +48,7 @@ export class Jobs extends JobResource {
     const fields = readJobFields(req.body, true);
     this.checkGraph(req, fields.process!);
     const job = this.ctx.jobs.create(this.user(req).id, { ...fields, process: fields.process! });
-    res.setHeader('Location', `${this.ctx.config.publicUrl}/jobs/${job.id}`);
-    res.setHeader('OpenEO-Identifier', job.id);
-    res.status(201).end();
+    sendCreated(res, `${this.ctx.config.publicUrl}/jobs/${job.id}`, job.id);
   }
 }
 
@@ -134,19 +132,9 @@ export class JobLogs extends JobResource {
 
   get(req: Request, res: Response): void {
     const job = this.ownJob(req);
-    const requested = req.query.level;
-    // The effective minimum is the stricter of what the job stores and what the request asks for.
-    const asked = requestedLogLevel(requested);
-    const level = levelAtLeast(asked, job.logLevel) ? asked : job.logLevel;
-    const offset = typeof req.query.offset === 'string' && /^\d{1,15}$/.test(req.query.offset) ? Number(req.query.offset) : 0;
-    const limit = readLimit(req.query);
-    const logs = this.ctx.jobs.logs(job.id, offset, level, limit ?? -1);
-    const links: Array<Record<string, string>> = [];
-    if (limit !== undefined && logs.length === limit) {
-      const params = new URLSearchParams({ offset: logs[logs.length - 1].id, limit: String(limit), ...(requested ? { level: asked } : {}) });
-      links.push({ rel: 'next', href: `${this.ctx.config.publicUrl}/jobs/${job.id}/logs?${params}`, type: 'application/json' });
-    }
-    res.json({ level, logs, links });
+    const asked = readLogRequest(req.query, job.logLevel);
+    const logs = this.ctx.jobs.logs(job.id, asked.offset, asked.level, asked.limit);
+    sendLogPage(res, `${this.ctx.config.publicUrl}/jobs/${job.id}/logs`, asked, logs);
   }
 }
 

@@ -12,6 +12,8 @@ import { ProcessGraphItem, ProcessGraphs } from './ProcessGraphs';
 import { Processes } from './Processes';
 import { Validation } from './Validation';
 import { Result, ResultLogs } from './Result';
+import { ServiceItem, ServiceLogs, Services } from './Services';
+import { ServiceTile, ServiceWmts } from './ServiceTiles';
 
 /** Every endpoint the server offers. Add a resource here and it is served and advertised. */
 export function createResources(ctx: ServerContext, endpoints: () => Endpoint[]): Resource[] {
@@ -43,5 +45,10 @@ export function createResources(ctx: ServerContext, endpoints: () => Endpoint[])
     new Validation(ctx),
     new Result(ctx),
     new ResultLogs(ctx),
+    new Services(ctx),
+    new ServiceItem(ctx),
+    new ServiceLogs(ctx),
+    new ServiceTile(ctx),
+    new ServiceWmts(ctx),
   ];
 }

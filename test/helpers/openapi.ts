@@ -21,11 +21,22 @@ function load(): void {
   spec = YAML.parse(fs.readFileSync(OPENAPI_FILE, 'utf8'));
   nullableWithoutType(spec);
   oneOfAsAnyOf(spec);
+  serviceUrlAsTemplate(spec);
   // The spec's regular expressions are written for plain (non-unicode) JavaScript regex syntax.
   ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true, unicodeRegExp: false });
   addFormats(ajv);
   for (const f of ['commonmark', 'url', 'mime-type', 'epsg-code', 'temporal-interval', 'bounding-box']) ajv.addFormat(f, true);
   ajv.addSchema(spec as object, 'openapi');
+}
+
+/**
+ * An XYZ service's `url` is by convention a template with literal `{z}/{x}/{y}` that web maps
+ * (the Web Editor's too) fill in; braces are not allowed in a plain URI, so that one property
+ * is checked as an RFC 6570 URI template, which every plain URI also is.
+ */
+function serviceUrlAsTemplate(doc: unknown): void {
+  const url = (doc as { components?: { schemas?: { service?: { properties?: { url?: { format?: string } } } } } }).components?.schemas?.service?.properties?.url;
+  if (url?.format === 'uri') url.format = 'uri-template';
 }
 
 /**

@@ -5,7 +5,7 @@ import request from 'supertest';
 import type { Express } from 'express';
 import { loadConfig } from '../../src/config/load';
 import { createLogger } from '../../src/logger';
-import { closeContext, createContext } from '../../src/server';
+import { closeContext, createContext, type ContextOptions } from '../../src/server';
 import { createApp } from '../../src/app';
 import type { ServerContext } from '../../src/context';
 import { specChecked } from './specCheck';
@@ -22,15 +22,16 @@ export interface TestServer {
 /**
  * The real application (its responses checked against openapi.yaml) over a fresh SQLite file in a temporary data directory.
  * `overrides` are config settings; the demo data and account are off unless asked for.
+ * `options` replace built-in parts (e.g. the map tile renderer).
  */
-export async function startTestServer(overrides: Record<string, unknown> = {}): Promise<TestServer> {
+export async function startTestServer(overrides: Record<string, unknown> = {}, options: ContextOptions = {}): Promise<TestServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'openeo-test-'));
   const config = loadConfig({
     file: path.resolve(__dirname, '../../config.json'),
     env: {},
     overrides: { dataDir, logLevel: 'silent', demo: false, collections: { sources: [] }, ...overrides },
   });
-  const ctx = await createContext(config, createLogger(config.logLevel));
+  const ctx = await createContext(config, createLogger(config.logLevel), options);
   // Every response is checked against the API document; specCheckSetup.ts reports mismatches.
   const app = specChecked(createApp(ctx));
   return {
