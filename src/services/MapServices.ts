@@ -175,7 +175,7 @@ export class MapServices {
     signal.addEventListener('abort', forward, { once: true });
     let timer: NodeJS.Timeout | undefined;
     const running = this.queue.run(signal, () => {
-      timer = setTimeout(() => controller.abort(new OpenEOError('RequestTimeout', { seconds }, `${what} took longer than ${seconds} seconds.`)), seconds * 1000);
+      timer = setTimeout(() => controller.abort(new OpenEOError('RequestTimeout', { seconds })), seconds * 1000);
       return work(controller.signal);
     });
     // Only the race's outcome matters; a late failure of an abandoned computation must not go unhandled.

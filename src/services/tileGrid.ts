@@ -17,13 +17,13 @@ function wholeNumber(name: string, text: string): number {
   return Number(text);
 }
 
-/** A tile address from the texts of a URL, refused with 400 outside the pyramid. */
-export function readTileAddress(z: string, x: string, y: string): TileAddress {
-  const address = { z: wholeNumber('z', z), x: wholeNumber('x', x), y: wholeNumber('y', y) };
+/** A tile address from the texts of a URL, refused with 400 outside the pyramid; `names` are the request's words for z, x, y. */
+export function readTileAddress(z: string, x: string, y: string, names: [string, string, string] = ['z', 'x', 'y']): TileAddress {
+  const address = { z: wholeNumber(names[0], z), x: wholeNumber(names[1], x), y: wholeNumber(names[2], y) };
   if (address.z > MAX_ZOOM) throw new OpenEOError('BadRequest', { reason: `zoom level ${address.z} is beyond the deepest, ${MAX_ZOOM}` });
   const count = 2 ** address.z;
   if (address.x >= count || address.y >= count) {
-    throw new OpenEOError('BadRequest', { reason: `at zoom ${address.z} x and y go from 0 to ${count - 1}; ${address.x}/${address.y} is outside` });
+    throw new OpenEOError('BadRequest', { reason: `at zoom ${address.z} ${names[1]} and ${names[2]} go from 0 to ${count - 1}; ${address.x} and ${address.y} are outside` });
   }
   return address;
 }

@@ -34,7 +34,7 @@ export function readWmtsRequest(query: Record<string, unknown>): WmtsRequest {
   if (matrixSet !== TILE_MATRIX_SET) throw new OpenEOError('BadRequest', { reason: `the only TILEMATRIXSET is ${TILE_MATRIX_SET}, not '${matrixSet}'` });
   const format = kvp.get('format');
   if (format !== undefined && format !== 'image/png') throw new OpenEOError('BadRequest', { reason: `the only FORMAT is image/png, not '${format}'` });
-  const address = readTileAddress(need('TILEMATRIX'), need('TILECOL'), need('TILEROW'));
+  const address = readTileAddress(need('TILEMATRIX'), need('TILECOL'), need('TILEROW'), ['TILEMATRIX', 'TILECOL', 'TILEROW']);
   const time = kvp.get('time') || undefined;
   return { request: 'GetTile', layer: need('LAYER'), address, ...(time ? { time } : {}) };
 }

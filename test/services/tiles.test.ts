@@ -150,6 +150,20 @@ describe('tile computation', () => {
     expect(renderer.mostRunning).toBe(2);
   });
 
+  test('past 32 waiting tiles per slot the server answers 503 InfrastructureBusy with Retry-After', async () => {
+    const id = await create({ type: 'XYZ' });
+    renderer.hold = true;
+    const held = Array.from({ length: 66 }, (_, x) => request(server.app).get(`/services/${id}/tiles/7/${x}/5`).then((r) => r.status));
+    for (let i = 0; i < 200 && server.ctx.services.load().waiting < 64; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(server.ctx.services.load()).toEqual({ running: 2, waiting: 64 });
+    const busy = await request(server.app).get(`/services/${id}/tiles/7/100/5`);
+    expect([busy.status, busy.body.code, busy.headers['retry-after']]).toEqual([503, 'InfrastructureBusy', '1']);
+    renderer.release();
+    expect((await Promise.all(held)).every((s) => s === 200)).toBe(true);
+    const logs = await request(server.app).get(`/services/${id}/logs`).set('Authorization', alice).expect(200);
+    expect(logs.body.logs).toEqual([]);
+  });
+
   test('a tile that takes longer than services.tileTimeoutSeconds fails with 408 and is logged', async () => {
     const id = await create({ type: 'XYZ' });
     renderer.hold = true;
@@ -158,7 +172,7 @@ describe('tile computation', () => {
     expect(res.body.code).toBe('RequestTimeout');
     expect(renderer.renders[0].signal.aborted).toBe(true);
     const logs = await request(server.app).get(`/services/${id}/logs?level=error`).set('Authorization', alice).expect(200);
-    expect(logs.body.logs.map((l: { message: string }) => l.message)).toEqual(['Tile 4/3/3 failed: Tile 4/3/3 took longer than 1 seconds.']);
+    expect(logs.body.logs.map((l: { message: string }) => l.message)).toEqual(['Tile 4/3/3 failed: The request took longer than the allowed 1 seconds.']);
   });
 
   test('a client that goes away aborts its render', async () => {
@@ -241,7 +255,7 @@ describe('WMTS', () => {
   test.each([
     ['REQUEST=GetTile&LAYER={id}&TILEMATRIXSET=EPSG:4326&TILEMATRIX=0&TILEROW=0&TILECOL=0', 'TILEMATRIXSET'],
     ['REQUEST=GetTile&LAYER=other&TILEMATRIXSET=EPSG:3857&TILEMATRIX=0&TILEROW=0&TILECOL=0', "not 'other'"],
-    ['REQUEST=GetTile&LAYER={id}&TILEMATRIXSET=EPSG:3857&TILEMATRIX=0&TILEROW=1&TILECOL=0', 'from 0 to 0'],
+    ['REQUEST=GetTile&LAYER={id}&TILEMATRIXSET=EPSG:3857&TILEMATRIX=0&TILEROW=1&TILECOL=0', 'TILECOL and TILEROW go from 0 to 0'],
     ['REQUEST=GetTile&LAYER={id}&TILEMATRIXSET=EPSG:3857&TILEMATRIX=0&TILEROW=0', 'TILECOL'],
     ['REQUEST=GetTile&LAYER={id}&TILEMATRIXSET=EPSG:3857&TILEMATRIX=0&TILEROW=0&TILECOL=0&FORMAT=image/jpeg', 'FORMAT'],
     ['REQUEST=GetFeatureInfo', 'GetFeatureInfo'],
