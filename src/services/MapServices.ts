@@ -152,11 +152,35 @@ export class MapServices {
     return service;
   }
 
-  /** What the tiles of a service depend on: its process and colours, and the data. */
+  /**
+   * The user-defined processes a service's graph calls, directly or through each other, as they
+   * are stored now: editing one of them must give new tiles too.
+   */
+  private userProcessesCalled(service: ServiceRecord): Record<string, unknown> {
+    const lookup = this.deps.processing.userProcesses(this.deps.users.findById(service.userId));
+    const called: Record<string, unknown> = {};
+    if (!lookup) return called;
+    const visit = (value: unknown): void => {
+      if (Array.isArray(value)) return value.forEach(visit);
+      if (value === null || typeof value !== 'object') return;
+      const id = (value as { process_id?: unknown }).process_id;
+      if (typeof id === 'string' && !this.deps.processing.registry.has(id) && !Object.hasOwn(called, id)) {
+        const definition = lookup(id);
+        called[id] = definition ?? null;
+        visit(definition?.process_graph);
+      }
+      Object.values(value).forEach(visit);
+    };
+    visit(service.process.process_graph);
+    return called;
+  }
+
+  /** What the tiles of a service depend on: its process (with the user processes it calls), its colours, and the data. */
   private contentKey(service: ServiceRecord): string {
     // Not awaited: a due rescan runs in the background, and its new version keys the next tiles.
     this.deps.catalog.refresh?.().catch((error: unknown) => this.deps.logger.warn({ err: error }, 'catalogue refresh failed'));
-    const content = createHash('sha256').update(JSON.stringify([service.process, service.configuration])).digest('base64url');
+    const inputs = [service.process, service.configuration, this.userProcessesCalled(service)];
+    const content = createHash('sha256').update(JSON.stringify(inputs)).digest('base64url');
     return `${service.id}/${content}/${this.deps.catalog.version?.() ?? 0}`;
   }
 

@@ -101,6 +101,19 @@ describe('XYZ tiles', () => {
     expect(renderer.renders).toHaveLength(2);
   });
 
+  test('editing a user-defined process the graph calls is a new cache key', async () => {
+    const double = { process_graph: { m: { process_id: 'multiply', arguments: { x: { from_parameter: 'v' }, y: 2 }, result: true } }, parameters: [{ name: 'v', description: 'a value', schema: { type: 'number' } }] };
+    await request(server.app).put('/process_graphs/double_it').set('Authorization', alice).send(double).expect(200);
+    const id = await create({ type: 'XYZ', process: { process_graph: { d: { process_id: 'double_it', namespace: 'user', arguments: { v: 3 }, result: true } } } });
+    await request(server.app).get(`/services/${id}/tiles/2/2/2`).expect(200);
+    await request(server.app).get(`/services/${id}/tiles/2/2/2`).expect(200);
+    expect(renderer.renders).toHaveLength(1);
+    const triple = { ...double, process_graph: { m: { ...double.process_graph.m, arguments: { x: { from_parameter: 'v' }, y: 3 } } } };
+    await request(server.app).put('/process_graphs/double_it').set('Authorization', alice).send(triple).expect(200);
+    await request(server.app).get(`/services/${id}/tiles/2/2/2`).expect(200);
+    expect(renderer.renders).toHaveLength(2);
+  });
+
   test('new data in the catalogue is a new cache key', async () => {
     const dataDir = server.ctx.config.dataDir;
     const folder = path.join(dataDir, 'elevation');
