@@ -6,13 +6,14 @@ import type { Catalog, CatalogItem, CollectionInfo, ItemQuery } from './types';
 import { DescriptionCache } from './DescriptionCache';
 import { FolderSource } from './folderSource';
 import { StacSource } from './stacSource';
+import { ProductSource } from './products/productSource';
 import { fingerprint } from './listing';
 import { bboxesIntersect } from './geo';
 import type { CollectionRecord } from './record';
 import { queryablesDocument, stacCollectionDocument } from './stacDocument';
 import { demoDataCurrent, demoFolder } from './demo/generate';
 
-type Source = FolderSource | StacSource;
+type Source = FolderSource | StacSource | ProductSource;
 
 interface SourceState {
   source: Source;
@@ -53,7 +54,7 @@ export class LocalCatalog implements Catalog {
       const options = { ...source, path: path.resolve(config.dataDir, source.path) };
       try {
         this.states.push({
-          source: source.type === 'stac' ? new StacSource(options, cache, report) : new FolderSource(options, cache, report),
+          source: this.sourceFor(options, report),
           path: options.path,
           records: [],
         });
@@ -61,6 +62,12 @@ export class LocalCatalog implements Catalog {
         this.logger.error({ source: source.path, reason: (e as Error).message }, 'catalogue: data location ignored');
       }
     }
+  }
+
+  private sourceFor(options: Config['collections']['sources'][number], report: (file: string, reason: string, fresh: boolean) => void): Source {
+    if (options.type === 'stac') return new StacSource(options, this.cache, report);
+    if (options.type === 'sentinel2' || options.type === 'landsat') return new ProductSource({ ...options, type: options.type }, report);
+    return new FolderSource(options, this.cache, report);
   }
 
   /**

@@ -95,7 +95,7 @@ export const configSchema = {
             required: ['type', 'path'],
             additionalProperties: false,
             properties: {
-              type: { enum: ['folder', 'stac'] },
+              type: { enum: ['folder', 'stac', 'sentinel2', 'landsat'] },
               path: { type: 'string', minLength: 1 },
               id: { type: 'string', pattern: '^[A-Za-z0-9_.-]+$' },
               pattern: { type: 'string' },

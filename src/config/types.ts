@@ -1,11 +1,14 @@
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export interface CollectionSourceConfig {
-  /** `folder`: rasters described automatically; `stac`: a static STAC catalogue or collection file. */
-  type: 'folder' | 'stac';
+  /**
+   * `folder`: rasters described automatically; `stac`: a static STAC catalogue or collection file;
+   * `sentinel2` / `landsat`: a folder of downloaded products (SAFE, Collection 2 bundles), one collection per product type.
+   */
+  type: 'folder' | 'stac' | 'sentinel2' | 'landsat';
   /** Relative paths are resolved against the data directory. */
   path: string;
-  /** Collection id for a folder time series; derived from the folder name when omitted. */
+  /** Collection id for a folder time series (derived from the folder name when omitted), or of a product folder's collection. */
   id?: string;
   /** File name pattern with {date} and {band} placeholders, e.g. `S2_{date}_{band}.tif`. */
   pattern?: string;
