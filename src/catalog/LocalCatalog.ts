@@ -7,6 +7,7 @@ import { DescriptionCache } from './DescriptionCache';
 import { FolderSource } from './folderSource';
 import { StacSource } from './stacSource';
 import { ProductSource } from './products/productSource';
+import { ProductCache } from './products/productCache';
 import { fingerprint } from './listing';
 import { bboxesIntersect } from './geo';
 import type { CollectionRecord } from './record';
@@ -33,6 +34,7 @@ interface SourceState {
 export class LocalCatalog implements Catalog {
   private readonly states: SourceState[] = [];
   private readonly cache: DescriptionCache;
+  private readonly products: ProductCache;
   private byId = new Map<string, CollectionRecord>();
   private readonly documents = new Map<string, Record<string, unknown>>();
   private scanStartedAt = -Infinity;
@@ -46,6 +48,7 @@ export class LocalCatalog implements Catalog {
   ) {
     const cache = new DescriptionCache(db);
     this.cache = cache;
+    this.products = new ProductCache(db);
     const report = (file: string, reason: string, fresh: boolean) => {
       if (fresh) this.logger.warn({ file, reason }, 'catalogue: file skipped');
       else this.logger.debug({ file, reason }, 'catalogue: file skipped (known problem)');
@@ -66,7 +69,7 @@ export class LocalCatalog implements Catalog {
 
   private sourceFor(options: Config['collections']['sources'][number], report: (file: string, reason: string, fresh: boolean) => void): Source {
     if (options.type === 'stac') return new StacSource(options, this.cache, report);
-    if (options.type === 'sentinel2' || options.type === 'landsat') return new ProductSource({ ...options, type: options.type }, report);
+    if (options.type === 'sentinel2' || options.type === 'landsat') return new ProductSource({ ...options, type: options.type }, this.products, report);
     return new FolderSource(options, this.cache, report);
   }
 

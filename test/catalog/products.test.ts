@@ -3,6 +3,9 @@ import path from 'node:path';
 import gdal from 'gdal-async';
 import request from 'supertest';
 import { startTestServer, TestServer } from '../helpers/testServer';
+import { loadConfig } from '../../src/config/load';
+import { createLogger } from '../../src/logger';
+import { closeContext, createContext } from '../../src/server';
 import { postResult } from '../helpers/result';
 import { startLoggedServer, LoggedServer } from './appWithLog';
 import { foldersPerTest } from './rasters';
@@ -291,5 +294,43 @@ describe('broken and late products', () => {
     fs.rmSync(first.safe, { recursive: true });
     await server.ctx.catalog.refresh?.(true);
     expect(server.ctx.catalog.items('SENTINEL2_L2A').map((i) => i.id)).toEqual([later.name]);
+  });
+});
+
+describe('product descriptions across restarts', () => {
+  test('a restart opens no unchanged product: what was read is kept in the database', async () => {
+    const data = dir();
+    const dataDir = dir();
+    const staging = dir();
+    const product = writeSafe(staging, { sensing: '20230712T103629' });
+    const zip = zipSafe(product, data);
+    // Whole seconds, so the time can be set back exactly after the content is replaced.
+    fs.utimesSync(zip, 1_700_000_000, 1_700_000_000);
+    const start = async () => {
+      const config = loadConfig({
+        file: path.resolve(__dirname, '../../config.json'),
+        env: {},
+        overrides: { dataDir, logLevel: 'silent', demo: false, collections: { sources: [{ type: 'sentinel2', path: data }], rescanSeconds: 0 } },
+      });
+      const ctx = await createContext(config, createLogger('silent'));
+      await ctx.catalog.refresh?.(true);
+      return ctx;
+    };
+    const first = await start();
+    expect(first.catalog.items('SENTINEL2_L2A').map((i) => i.id)).toEqual([product.name]);
+    closeContext(first);
+
+    // Same name, size and time, but unreadable content: only a remembered description can list it.
+    fs.writeFileSync(zip, Buffer.alloc(fs.statSync(zip).size));
+    fs.utimesSync(zip, 1_700_000_000, 1_700_000_000);
+    const second = await start();
+    try {
+      expect(second.catalog.items('SENTINEL2_L2A').map((i) => i.id)).toEqual([product.name]);
+      fs.utimesSync(zip, 1_700_000_100, 1_700_000_100);
+      await second.catalog.refresh?.(true);
+      expect(second.catalog.get('SENTINEL2_L2A')).toBeUndefined();
+    } finally {
+      closeContext(second);
+    }
   });
 });

@@ -10,7 +10,8 @@ import { openFolder, openTar, openZip, ProductArchive } from './archive';
 import { bandVrt } from './bandVrt';
 import { isSentinel2ProductName, parseSentinel2, SENTINEL2_TYPES } from './sentinel2';
 import { LANDSAT_NAME, LANDSAT_TYPES, parseLandsat } from './landsat';
-import type { ParsedProduct, ProductBand, ProductTypeInfo } from './types';
+import type { DescribedBand, DescribedProduct, ProductBand, ProductTypeInfo } from './types';
+import type { ProductCache } from './productCache';
 
 export type ProductKind = 'sentinel2' | 'landsat';
 
@@ -21,20 +22,6 @@ export interface ProductSourceOptions {
   /** Name of the collection (a folder with several product types: prefix of each). */
   id?: string;
   title?: string;
-}
-
-/** A product's band with the grid its file has. */
-interface DescribedBand extends ProductBand {
-  grid: GridInfo;
-  wkt: string;
-}
-
-interface DescribedProduct extends ParsedProduct {
-  location: string;
-  bands: DescribedBand[];
-  /** The finest grid among the bands: the grid of the item. */
-  grid: GridInfo;
-  bbox: CatalogItem['bbox'];
 }
 
 /** One product found in the listing: where it is, how to open it, and its files for change detection. */
@@ -78,10 +65,9 @@ function mostCommon<T>(values: T[]): T {
  * Band files are read in place through GDAL; each product is opened once per version.
  */
 export class ProductSource {
-  private readonly known = new Map<string, { print: string; result: DescribedProduct | { error: string } }>();
-
   constructor(
     readonly options: ProductSourceOptions,
+    private readonly cache: ProductCache,
     private readonly report: ProblemReporter,
   ) {}
 
@@ -146,9 +132,8 @@ export class ProductSource {
 
   private async describe(candidate: Candidate): Promise<DescribedProduct | undefined> {
     const print = fingerprint(candidate.files);
-    const cached = this.known.get(candidate.location);
     let fresh = false;
-    let result = cached?.print === print ? cached.result : undefined;
+    let result = this.cache.get(candidate.location, print);
     if (!result) {
       fresh = true;
       try {
@@ -162,7 +147,7 @@ export class ProductSource {
       } catch (e) {
         result = { error: (e as Error).message };
       }
-      this.known.set(candidate.location, { print, result });
+      this.cache.put(candidate.location, print, result);
     }
     if ('error' in result) {
       this.report(candidate.location, `product skipped: ${result.error}`, fresh);
@@ -174,7 +159,7 @@ export class ProductSource {
   async load(files: ListedFile[]): Promise<CollectionRecord[]> {
     const candidates = this.candidates(files);
     const present = new Set(candidates.map((c) => c.location));
-    for (const location of this.known.keys()) if (!present.has(location)) this.known.delete(location);
+    this.cache.prune(this.options.path, present);
     const described = await mapConcurrently(candidates, DESCRIBE_CONCURRENCY, (c) => this.describe(c));
     const byType = new Map<string, DescribedProduct[]>();
     for (const product of described) {

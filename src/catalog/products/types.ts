@@ -1,4 +1,4 @@
-import type { BandInfo } from '../types';
+import type { BandInfo, CatalogItem, GridInfo } from '../types';
 
 /** One band of one product: its file and how its stored values become physical ones. */
 export interface ProductBand {
@@ -20,6 +20,21 @@ export interface ParsedProduct {
   datetime: string;
   properties: Record<string, unknown>;
   bands: ProductBand[];
+}
+
+/** A product's band with the grid its file has. */
+export interface DescribedBand extends ProductBand {
+  grid: GridInfo;
+  wkt: string;
+}
+
+/** A product as read once per version: its metadata and the grids of its band files. */
+export interface DescribedProduct extends ParsedProduct {
+  location: string;
+  bands: DescribedBand[];
+  /** The finest grid among the bands: the grid of the item. */
+  grid: GridInfo;
+  bbox: CatalogItem['bbox'];
 }
 
 /** The fixed description of a band of a product type: names, wavelengths, no-data, type. */
