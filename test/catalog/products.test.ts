@@ -261,7 +261,15 @@ describe('broken and late products', () => {
     const mtd = path.join(corrupt.safe, 'MTD_MSIL2A.xml');
     fs.writeFileSync(mtd, fs.readFileSync(mtd, 'utf8').slice(0, 900));
 
+    // Half copied: every file there, but one band file stops early (its header opens fine).
+    const halfCopied = writeSafe(s2, { sensing: '20230805T103631', size: 60 });
+    const cutJp2 = path.join(halfCopied.safe, halfCopied.bandFiles.B04);
+    fs.truncateSync(cutJp2, Math.floor(fs.statSync(cutJp2).size * 0.6));
+
     const fine = writeLandsat(path.join(landsat, 'fine'), { date: '20230615' });
+    const cutLandsat = writeLandsat(path.join(landsat, 'cut'), { date: '20230620', size: 64 });
+    const cutTif = path.join(cutLandsat.folder, `${cutLandsat.id}_SR_B4.TIF`);
+    fs.truncateSync(cutTif, Math.floor(fs.statSync(cutTif).size * 0.6));
     const noMtl = writeLandsat(path.join(staging, 'nomtl'), { date: '20230701' });
     fs.rmSync(path.join(noMtl.folder, noMtl.files.pop()!));
     const noMtlTar = tarLandsat(noMtl, landsat);
@@ -271,6 +279,7 @@ describe('broken and late products', () => {
     const list = await request(logged.app).get('/collections');
     expect(list.status).toBe(200);
     expect(list.body.collections.map((c: { id: string }) => c.id)).toEqual(['LANDSAT_C2_L2', 'SENTINEL2_L2A']);
+    expect((await request(logged.app).get('/collections/SENTINEL2_L2A')).status).toBe(200);
     expect(logged.ctx.catalog.items('SENTINEL2_L2A').map((i) => i.id)).toEqual([good.name]);
     expect(logged.ctx.catalog.items('LANDSAT_C2_L2').map((i) => i.id)).toEqual([fine.id]);
 
@@ -279,6 +288,8 @@ describe('broken and late products', () => {
     expect(warned(zip)).toMatch(/zip/);
     expect(warned(corrupt.safe)).toMatch(/MTD_MSIL2A\.xml is incomplete/);
     expect(warned(noMtlTar)).toMatch(/no \*_MTL\.txt or \*_MTL\.xml/);
+    expect(warned(halfCopied.safe)).toMatch(/band B04 .*JPEG 2000.*still being copied/);
+    expect(warned(path.join(cutLandsat.folder, cutLandsat.id))).toMatch(/band SR_B4 .*TIFF/);
   });
 
   test('a product copied into the folder later appears on rescan; a removed one disappears', async () => {

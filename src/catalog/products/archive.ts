@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { incompleteReason } from './completeness';
 
 /**
  * A downloaded product as it comes: a zip (Sentinel-2 SAFE), a tar (Landsat bundle) or an
@@ -15,6 +16,11 @@ export interface ProductArchive {
   read(rel: string): Buffer;
   /** The GDAL dataset name of a file inside. */
   gdalPath(rel: string): string;
+  /**
+   * Why a file inside is not whole, if it is not. Zips and tars are checked as a whole when
+   * listed; files of an unpacked product are looked at one by one (one may be half copied).
+   */
+  incomplete(rel: string): string | undefined;
 }
 
 class FolderArchive implements ProductArchive {
@@ -24,6 +30,9 @@ class FolderArchive implements ProductArchive {
   }
   gdalPath(rel: string): string {
     return path.join(this.location, rel);
+  }
+  incomplete(rel: string): string | undefined {
+    return incompleteReason(path.join(this.location, rel));
   }
 }
 
@@ -50,6 +59,9 @@ class PackedArchive implements ProductArchive {
   }
   gdalPath(rel: string): string {
     return `${this.vsi}${this.location}/${rel}`;
+  }
+  incomplete(): undefined {
+    return undefined;
   }
 }
 

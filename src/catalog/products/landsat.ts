@@ -100,7 +100,7 @@ export function parseLandsat(archive: ProductArchive): ParsedProduct {
       scale = finiteNumber(st.get(`TEMPERATURE_MULT_BAND_${name}`) ?? '0.00341802', `temperature scale of ${name}`);
       offset = finiteNumber(st.get(`TEMPERATURE_ADD_BAND_${name}`) ?? '149', `temperature offset of ${name}`);
     }
-    bands.push({ name, href: archive.gdalPath(rel), band: 1, scale, offset });
+    bands.push({ name, rel, href: archive.gdalPath(rel), band: 1, scale, offset });
   }
   if (bands.length === 0) throw new Error('no band files (*_SR_B*.TIF, *_ST_B*.TIF, *_QA_PIXEL.TIF) in the product');
 

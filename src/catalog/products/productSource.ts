@@ -139,6 +139,10 @@ export class ProductSource {
       try {
         const archive = candidate.open();
         const parsed = this.options.type === 'sentinel2' ? parseSentinel2(archive) : parseLandsat(archive);
+        for (const band of parsed.bands) {
+          const reason = archive.incomplete(band.rel);
+          if (reason) throw new Error(`band ${band.name} (${path.posix.basename(band.rel)}): ${reason} (still being copied?)`);
+        }
         const bands = await Promise.all(parsed.bands.map(describeBand));
         const finest = Math.min(...bands.map((b) => Math.abs(b.grid.geoTransform[1])));
         const grid = bands.find((b) => Math.abs(b.grid.geoTransform[1]) === finest)!.grid;

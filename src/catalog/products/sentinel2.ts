@@ -110,7 +110,7 @@ export function parseSentinel2(archive: ProductArchive): ParsedProduct {
     } else if (name === 'AOT' || name === 'WVP') {
       scale = 1 / finiteNumber(xmlText(xml, `${name}_QUANTIFICATION_VALUE`) ?? '1000', `${name} quantification value`);
     } else if (level !== '2A') continue;
-    bands.push({ name, href: archive.gdalPath(rel), band: 1, scale, offset });
+    bands.push({ name, rel, href: archive.gdalPath(rel), band: 1, scale, offset });
   }
 
   const tile = /_T(\d{2}[A-Z]{3})_/.exec(productName)?.[1];

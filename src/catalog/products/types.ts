@@ -3,6 +3,8 @@ import type { BandInfo, CatalogItem, GridInfo } from '../types';
 /** One band of one product: its file and how its stored values become physical ones. */
 export interface ProductBand {
   name: string;
+  /** The band file's path inside the product (zip, tar or folder). */
+  rel: string;
   /** GDAL dataset name of the band file (inside the archive). */
   href: string;
   band: number;
