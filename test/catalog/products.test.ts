@@ -128,6 +128,10 @@ describe('Sentinel-2 SAFE products', () => {
     // The finest file of a band is read: B04 at 10 m, not its 20 m or 60 m copies.
     const b04 = readBandFile(sources[0](zipped.bandFiles.B04));
     expect(b04.pixel).toBe(10);
+    // The fixtures are real JPEG 2000, as in products from ESA.
+    const opened = gdal.open(sources[0](zipped.bandFiles.B05));
+    expect(opened.driver.description).toBe('JP2OpenJPEG');
+    opened.close();
   });
 
   test('products of an older baseline without offsets deliver the same physical scale as newer ones', async () => {
@@ -177,6 +181,15 @@ describe('Sentinel-2 SAFE products', () => {
       expect(plane(cube, 0, band)[10][7]).toBeCloseTo((atTenMetres(file, 7, 10) - 1000) / 10000, 6);
     }
     expect(server.ctx.catalog.items('MY_L1C')[0].properties['s2:product_type']).toBe('S2MSI1C');
+  });
+
+  test('with L1C and L2A products in one folder, id is the prefix of both collections', async () => {
+    const data = dir();
+    writeSafe(data, { sensing: '20230712T103629', level: '1C' });
+    writeSafe(data, { sensing: '20230712T103629', level: '2A' });
+    server = await startTestServer({ collections: { sources: [{ type: 'sentinel2', path: data, id: 'S2' }], rescanSeconds: 0 } });
+    expect(server.ctx.catalog.list().map((c) => c.id)).toEqual(['S2_SENTINEL2_L1C', 'S2_SENTINEL2_L2A']);
+    expect(server.ctx.catalog.get('S2_SENTINEL2_L1C')!.title).toBe('Sentinel-2 Level-1C (top-of-atmosphere reflectance)');
   });
 
   test('products of two UTM zones: the cube takes the most common CRS and warps the other product', async () => {
