@@ -12,6 +12,8 @@ import type { ServerContext } from '../../context';
 export interface BenchServer {
   baseUrl: string;
   collectionId: string;
+  /** The `Authorization` header of the bench user. */
+  auth: string;
   /** Posts a process graph to POST /result and stores the body in `outFile`; throws on an HTTP error. */
   runGraph(graph: Record<string, unknown>, outFile: string): Promise<void>;
   close(): Promise<void>;
@@ -57,6 +59,7 @@ export async function startBenchServer(benchFolder: string, collectionId: string
   return {
     baseUrl,
     collectionId,
+    auth,
     async runGraph(graph, outFile) {
       // node:http rather than fetch: the client shares the process with the server, and web
       // streams cost it more time per chunk than the server spends sending the file.
