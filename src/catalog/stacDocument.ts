@@ -90,6 +90,7 @@ function rasterBand(b: BandInfo): Record<string, unknown> {
   if (b.scale !== undefined) out.scale = b.scale;
   if (b.offset !== undefined) out.offset = b.offset;
   if (b.unit) out.unit = b.unit;
+  if (b.resolution !== undefined) out.spatial_resolution = b.resolution;
   return out;
 }
 

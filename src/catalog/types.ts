@@ -26,6 +26,8 @@ export interface BandInfo {
   /** GDAL data type name of the stored values, e.g. `UInt16`. */
   dataType?: string;
   unit?: string;
+  /** Pixel size of the band's own files, where bands differ (a 20 m band of a 10 m collection). */
+  resolution?: number;
 }
 
 /** Where the pixels of one band of one item are: a GDAL-readable path and a 1-based band number. */

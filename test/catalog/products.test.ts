@@ -78,8 +78,9 @@ describe('Sentinel-2 SAFE products', () => {
     expect(eo.find((b: { name: string }) => b.name === 'B04')).toMatchObject({ common_name: 'red', center_wavelength: 0.665 });
     expect(eo.find((b: { name: string }) => b.name === 'B8A')).toMatchObject({ common_name: 'nir08' });
     const raster = res.body.summaries['raster:bands'];
-    expect(raster[3]).toEqual({ nodata: 0, data_type: 'uint16', scale: 0.0001, offset: -0.1, unit: '1' });
-    expect(raster[8]).toEqual({ nodata: 0, data_type: 'uint8' });
+    expect(raster[3]).toEqual({ nodata: 0, data_type: 'uint16', scale: 0.0001, offset: -0.1, unit: '1', spatial_resolution: 10 });
+    expect(raster[8]).toEqual({ nodata: 0, data_type: 'uint8', spatial_resolution: 20 });
+    expect(raster.map((b: { spatial_resolution: number }) => b.spatial_resolution)).toEqual([60, 10, 10, 10, 20, 10, 20, 20, 20, 10, 10]);
     expect(raster[9]).toMatchObject({ scale: 0.001 });
 
     const items = server.ctx.catalog.items('SENTINEL2_L2A');
@@ -232,7 +233,7 @@ describe('Landsat Collection 2 Level-2 products', () => {
     expect(res.body['cube:dimensions'].x.step).toBe(30);
     expect(res.body.summaries['raster:bands'][3]).toMatchObject({ scale: 2.75e-5, offset: -0.2 });
     expect(res.body.summaries['raster:bands'][7]).toMatchObject({ scale: 0.00341802, offset: 149, unit: 'K' });
-    expect(res.body.summaries['raster:bands'][8]).toEqual({ nodata: 1, data_type: 'uint16' });
+    expect(res.body.summaries['raster:bands'][8]).toEqual({ nodata: 1, data_type: 'uint16', spatial_resolution: 30 });
     const items = server.ctx.catalog.items('LANDSAT_C2_L2');
     expect(items.map((i) => i.id)).toEqual([bundled.id, unpacked.id]);
     expect(items[0].datetime).toBe('2023-06-15T10:02:03.123Z');

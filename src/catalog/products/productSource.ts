@@ -191,7 +191,8 @@ export class ProductSource {
       const scale = mostCommon(own.map((b) => b.scale));
       const offset = Math.min(...own.map((b) => b.offset));
       const scaled = scale !== 1 || offset !== 0;
-      bands.push({ ...template, ...(scaled ? { scale, offset, applyScale: true } : {}) });
+      const resolution = mostCommon(own.map((b) => Math.abs(b.grid.geoTransform[1])));
+      bands.push({ ...template, ...(scaled ? { scale, offset, applyScale: true } : {}), resolution });
     }
     const seen = new Set<string>();
     const items: CatalogItem[] = [];
