@@ -149,9 +149,9 @@ export function writeSafe(folder: string, options: SafeSpec): SafeProduct {
 }
 
 /** Zips an unpacked SAFE into `<name>.SAFE.zip` in `folder` (the SAFE folder at the top of the zip, as the hubs deliver it). */
-export function zipSafe(product: SafeProduct, folder: string): string {
+export function zipSafe(product: SafeProduct, folder: string, options: { zip64?: boolean } = {}): string {
   const zip = path.join(folder, `${product.name}.SAFE.zip`);
-  execFileSync('zip', ['-q', '-r', zip, path.basename(product.safe)], { cwd: path.dirname(product.safe) });
+  execFileSync('zip', ['-q', '-r', ...(options.zip64 ? ['-fz'] : []), zip, path.basename(product.safe)], { cwd: path.dirname(product.safe) });
   return zip;
 }
 

@@ -6,6 +6,8 @@ import { startTestServer, TestServer } from '../helpers/testServer';
 import { loadConfig } from '../../src/config/load';
 import { createLogger } from '../../src/logger';
 import { closeContext, createContext } from '../../src/server';
+import { checkCollection } from '../../src/catalog/check';
+import type { LocalCatalog } from '../../src/catalog/LocalCatalog';
 import { postResult } from '../helpers/result';
 import { startLoggedServer, LoggedServer } from './appWithLog';
 import { foldersPerTest } from './rasters';
@@ -91,6 +93,9 @@ describe('Sentinel-2 SAFE products', () => {
     expect(items[0].assets.B04.href).toBe(`/vsizip/${path.join(data, `${zipped.name}.SAFE.zip`)}/${zipped.name}.SAFE/${zipped.bandFiles.B04}`);
     expect(items[1].assets.B04.href).toBe(path.join(unpacked.safe, unpacked.bandFiles.B04));
     expect(items[1].properties).toMatchObject({ platform: 'sentinel-2a', 'eo:cloud_cover': 48.25, 'sat:relative_orbit': 108 });
+
+    // The administrator's check (npm run collections -- check) finds every band file as the catalogue says.
+    expect(await checkCollection((server.ctx.catalog as LocalCatalog).record('SENTINEL2_L2A')!)).toEqual([]);
 
     const queryables = await request(server.app).get('/collections/SENTINEL2_L2A/queryables');
     expect(queryables.status).toBe(200);
@@ -313,9 +318,13 @@ describe('broken and late products', () => {
     expect(server.ctx.catalog.items('SENTINEL2_L2A').map((i) => i.id)).toEqual([first.name]);
     const staging = dir();
     const later = writeSafe(staging, { sensing: '20230722T103631' });
-    zipSafe(later, data);
+    // Zip64 records, as archivers write for products over 4 GB.
+    zipSafe(later, data, { zip64: true });
     await server.ctx.catalog.refresh?.(true);
     expect(server.ctx.catalog.items('SENTINEL2_L2A').map((i) => i.id)).toEqual([first.name, later.name]);
+    const cube = await loadJson(server, { id: 'SENTINEL2_L2A', bands: ['B8A'], temporal_extent: ['2023-07-22', '2023-07-23'] });
+    const b8a = readBandFile(`/vsizip/${path.join(data, `${later.name}.SAFE.zip`)}/${later.name}.SAFE/${later.bandFiles.B8A}`);
+    expect(plane(cube, 0, 'B8A')[9][2]).toBeCloseTo((atTenMetres(b8a, 2, 9) - 1000) / 10000, 6);
     fs.rmSync(first.safe, { recursive: true });
     await server.ctx.catalog.refresh?.(true);
     expect(server.ctx.catalog.items('SENTINEL2_L2A').map((i) => i.id)).toEqual([later.name]);
