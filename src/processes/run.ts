@@ -19,6 +19,7 @@ import { evaluateGraph } from './graph/evaluate';
 import { DeclaredParameter, ProcessGraph, UserProcessDefinition, UserProcessLookup, isRecord, mayBeUserProcess } from './graph/types';
 import { createProcessContext } from './runContext';
 import type { ProcessContext, ProcessDefinition } from './types';
+import type { LoadView } from '../run/context';
 
 /** A process (graph plus declared parameters) as the API sends it. */
 export interface ProcessDocument {
@@ -63,6 +64,10 @@ export interface RunFacts extends RunCaller {
   defaultOutput?: boolean;
   /** Counters to fill (pixels read), for a caller that reports them even when the run fails. */
   stats?: { inputPixels: number };
+  /** Internal, for map tiles: load_collection and load_stac read only this view, at about its resolution. */
+  view?: LoadView;
+  /** False: save_result hands its data on instead of writing a file (map tiles use the result cube itself). */
+  saveFiles?: boolean;
 }
 
 /** What a run produced: files in `ctx.outputs` (possibly none) and the graph's value. */
@@ -168,6 +173,14 @@ function withPixelBudget(registry: ProcessRegistry, budget: number): ProcessRegi
   });
 }
 
+/** save_result returns its data and writes nothing. */
+function withoutSaving(registry: ProcessRegistry): ProcessRegistry {
+  return wrapped(registry, (definition) => {
+    if (definition.spec.id !== 'save_result') return definition;
+    return { spec: definition.spec, execute: (args) => args.data };
+  });
+}
+
 function withHooks(registry: ProcessRegistry, hooks: RunHooks): ProcessRegistry {
   return wrapped(registry, (definition) => ({
     spec: definition.spec,
@@ -190,7 +203,8 @@ function withHooks(registry: ProcessRegistry, hooks: RunHooks): ProcessRegistry 
 
 export class RunService {
   readonly registry: ProcessRegistry;
-  private readonly budgeted = new Map<number, ProcessRegistry>();
+  private readonly budgeted = new Map<string, ProcessRegistry>();
+  private unsaving?: ProcessRegistry;
 
   constructor(private readonly deps: RunServiceDeps) {
     this.registry = deps.registry;
@@ -221,6 +235,7 @@ export class RunService {
     const ctx = createProcessContext({ config, catalog, user: facts.user, logger: facts.logger, signal: facts.signal }, facts.workDir);
     if (facts.stats) ctx.stats = facts.stats;
     if (facts.pixelBudget !== undefined) ctx.syncPixelLimit = facts.pixelBudget;
+    if (facts.view) ctx.view = facts.view;
     const registry = this.registryFor(facts);
     const value = await untilAborted(
       evaluateGraph(process.process_graph, parameterDefaults(process), registry, ctx, facts.userProcesses),
@@ -235,10 +250,12 @@ export class RunService {
 
   private registryFor(facts: RunFacts): ProcessRegistry {
     let registry = this.registry;
+    if (facts.saveFiles === false) registry = this.unsaving ??= withoutSaving(registry);
     if (facts.pixelBudget !== undefined) {
       const budget = facts.pixelBudget;
-      registry = this.budgeted.get(budget) ?? withPixelBudget(registry, budget);
-      this.budgeted.set(budget, registry);
+      const key = `${budget}:${facts.saveFiles !== false}`;
+      registry = this.budgeted.get(key) ?? withPixelBudget(registry, budget);
+      this.budgeted.set(key, registry);
     }
     return facts.hooks ? withHooks(registry, facts.hooks) : registry;
   }

@@ -27,6 +27,20 @@ export interface ProcessContext {
    * (width × height × dates × bands) than this, before reading anything.
    */
   syncPixelLimit?: number;
+  /**
+   * Internal, for map tiles: load_collection reads only this area, at about this pixel size
+   * (never a user parameter).
+   */
+  view?: LoadView;
+}
+
+/** What a map preview shows: an area in some CRS and its size in pixels. */
+export interface LoadView {
+  /** [west, south, east, north] in `crs`. */
+  bounds: [number, number, number, number];
+  crs: string;
+  width: number;
+  height: number;
 }
 
 /** A file that save_result wrote into the run's workDir. */

@@ -55,6 +55,7 @@ export const loadCollection = defineProcess(
       temporalExtent: args.temporal_extent,
       bands,
       properties: propertyFilters(args.properties),
+      ...(ctx.view ? { view: ctx.view } : {}),
     });
     if (ctx.syncPixelLimit !== undefined) assertPixelBudget(cube.plannedPixels, ctx.syncPixelLimit, `load_collection of '${String(args.id)}'`);
     return cube;

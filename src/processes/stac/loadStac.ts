@@ -84,6 +84,7 @@ export const loadStac = defineProcess(
       temporalExtent: args.temporal_extent,
       bands: args.bands === null || args.bands === undefined ? null : (args.bands as string[]),
       properties: propertyFilters(args.properties),
+      ...(ctx.view ? { view: ctx.view } : {}),
     });
     if (ctx.syncPixelLimit !== undefined) assertPixelBudget(cube.plannedPixels, ctx.syncPixelLimit, `load_stac of '${args.url}'`);
     return cube;

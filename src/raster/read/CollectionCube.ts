@@ -23,6 +23,8 @@ export interface ReadPlan {
   hasTime: boolean;
   timeName: string;
   bandsName: string;
+  /** The grid is coarser than the files (a map view): files are read into smaller buffers, using their overviews. */
+  reduced?: boolean;
 }
 
 /** How many (date, band) slices of one tile are read at the same time (GDAL's thread pool is small). */
@@ -117,7 +119,8 @@ export class CollectionCube extends DataCube {
       if (!asset) continue;
       ctx.signal.throwIfAborted();
       const nodata = await this.nodataOf(asset.href, asset.band, band);
-      const read = await this.datasets.with(asset.href, (ds) => readItemBand(ds, asset.band, item.grid, nodata, target, slice));
+      const decimation = this.plan.reduced ? resamplingFor(band) : undefined;
+      const read = await this.datasets.with(asset.href, (ds) => readItemBand(ds, asset.band, item.grid, nodata, target, slice, decimation));
       ctx.stats.inputPixels += read;
       if (!hasNaN(slice)) break;
     }
@@ -210,6 +213,11 @@ export class CollectionCube extends DataCube {
     }
     return info;
   }
+}
+
+/** Class maps (bytes) keep their classes when read coarser; measurements are averaged. */
+function resamplingFor(band: BandInfo): 'nearest' | 'average' {
+  return band.dataType === 'Byte' ? 'nearest' : 'average';
 }
 
 /** Typed arrays for the GDAL data types a fused kernel can read directly. */

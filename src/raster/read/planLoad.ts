@@ -10,6 +10,8 @@ import { transformBounds } from '../../gdal/srs';
 import { parseSpatialExtent } from './bbox';
 import { CollectionCube, DateGroup } from './CollectionCube';
 import { DatasetCache } from './sources';
+import type { LoadView } from '../../run/context';
+import { viewGrid } from './viewGrid';
 
 export interface LoadRequest {
   id: string;
@@ -17,6 +19,8 @@ export interface LoadRequest {
   temporalExtent: unknown;
   bands: string[] | null;
   properties: Record<string, Callback> | null;
+  /** Internal (map tiles): read only this view's area at about its resolution; see viewGrid. */
+  view?: LoadView;
 }
 
 const PROCESS = 'load_collection';
@@ -95,6 +99,9 @@ export async function planLoad(catalog: Catalog, request: LoadRequest): Promise<
     wgs84 = transformBounds(extent.bounds, extent.crs, 'EPSG:4326') ?? collection.bbox;
   }
 
+  let reduction = 1;
+  if (request.view) ({ grid, factor: reduction } = viewGrid(grid, request.view));
+
   let interval: Interval | null = null;
   if (request.temporalExtent !== null && request.temporalExtent !== undefined) {
     const parsed = parseInterval(request.temporalExtent);
@@ -119,5 +126,6 @@ export async function planLoad(catalog: Catalog, request: LoadRequest): Promise<
   const dates = groupByDate(items, hasTime);
   if (dates.length === 0) throw new ProcessException('NoDataAvailable', 'No items of the collection match the extents and filters.');
 
-  return new CollectionCube({ grid, dates, bands, hasTime, timeName: 't', bandsName: 'bands' }, new DatasetCache());
+  const plan = { grid, dates, bands, hasTime, timeName: 't', bandsName: 'bands' };
+  return new CollectionCube(reduction > 1 ? { ...plan, reduced: true } : plan, new DatasetCache());
 }

@@ -49,7 +49,10 @@ export async function readItemBand(
   nodata: number | null,
   target: SpatialGrid,
   out: Float64Array,
+  decimation?: 'nearest' | 'average',
 ): Promise<number> {
+  const coarse = decimation ? coarseAlignment(itemGrid, target) : null;
+  if (coarse) return readDecimated(ds, bandNumber, itemGrid, nodata, target, coarse, out, decimation!);
   const align = alignment(itemGrid, target);
   return align
     ? readAligned(ds, bandNumber, itemGrid, nodata, target, align, out)
@@ -133,4 +136,95 @@ async function readWarped(
   } finally {
     mem.close();
   }
+}
+
+/** Where a coarser target lies on the item grid: origin in item pixels and item pixels per target pixel. */
+interface CoarseAlignment extends Alignment {
+  factor: number;
+}
+
+/** The alignment of a target whose pixels are whole blocks of factor × factor item pixels, else null. */
+export function coarseAlignment(item: GridInfo, target: SpatialGrid): CoarseAlignment | null {
+  const [ix, idx, irx, iy, iry, idy] = item.geoTransform;
+  const [tx, tdx, , ty, , tdy] = target.transform;
+  if (irx !== 0 || iry !== 0) return null;
+  const factor = tdx / idx;
+  if (!isInteger(factor) || Math.round(factor) < 2 || Math.abs(tdy / idy - factor) > 1e-6) return null;
+  const col = (tx - ix) / idx;
+  const row = (ty - iy) / idy;
+  if (!isInteger(col) || !isInteger(row)) return null;
+  if (!sameCrs(item.crs, target.crs)) return null;
+  return { col: Math.round(col), row: Math.round(row), factor: Math.round(factor) };
+}
+
+/** Target cells [cell, cell + cells) taken from item pixels [start, start + length) along one axis. */
+interface Segment {
+  cell: number;
+  cells: number;
+  start: number;
+  length: number;
+}
+
+/**
+ * The runs of one axis to read: the target cells wholly inside the item in one piece, and each
+ * cell the item's edge cuts on its own (a smaller block), so every buffer pixel is one cell.
+ */
+function axisSegments(offset: number, factor: number, cells: number, size: number): Segment[] {
+  const part = (c: number): Segment | null => {
+    const start = Math.max(0, offset + c * factor);
+    const end = Math.min(size, offset + (c + 1) * factor);
+    return end > start && c >= 0 && c < cells ? { cell: c, cells: 1, start, length: end - start } : null;
+  };
+  const firstFull = Math.max(0, Math.ceil(-offset / factor));
+  const endFull = Math.min(cells, Math.floor((size - offset) / factor));
+  if (endFull <= firstFull) {
+    const segments: Segment[] = [];
+    for (let c = Math.max(0, firstFull - 1); c <= Math.min(cells - 1, firstFull + 1); c++) {
+      const s = part(c);
+      if (s) segments.push(s);
+    }
+    return segments;
+  }
+  const full = { cell: firstFull, cells: endFull - firstFull, start: offset + firstFull * factor, length: (endFull - firstFull) * factor };
+  return [part(firstFull - 1), full, part(endFull)].filter((s): s is Segment => s !== null);
+}
+
+/**
+ * Reads the item into the coarser target with GDAL's RasterIO into a buffer smaller than the
+ * window, so GDAL takes an overview when the file has one. Returns the target pixels filled.
+ */
+async function readDecimated(
+  ds: gdal.Dataset,
+  bandNumber: number,
+  itemGrid: GridInfo,
+  nodata: number | null,
+  target: SpatialGrid,
+  align: CoarseAlignment,
+  out: Float64Array,
+  resampling: 'nearest' | 'average',
+): Promise<number> {
+  const band = await ds.bands.getAsync(bandNumber);
+  const xs = axisSegments(align.col, align.factor, target.width, itemGrid.width);
+  const ys = axisSegments(align.row, align.factor, target.height, itemGrid.height);
+  const method = resampling === 'average' ? gdal.GRA_Average : gdal.GRA_NearestNeighbor;
+  let read = 0;
+  for (const y of ys) {
+    for (const x of xs) {
+      const buf = new Float64Array(x.cells * y.cells);
+      await band.pixels.readAsync(x.start, y.start, x.length, y.length, gdalBuffer(buf), {
+        buffer_width: x.cells,
+        buffer_height: y.cells,
+        data_type: gdal.GDT_Float64,
+        resampling: method,
+      });
+      maskNodata(buf, nodata);
+      for (let r = 0; r < y.cells; r++) {
+        const o = (y.cell + r) * target.width + x.cell;
+        const s = r * x.cells;
+        for (let c = 0; c < x.cells; c++) if (out[o + c] !== out[o + c]) out[o + c] = buf[s + c];
+      }
+      read += buf.length;
+    }
+  }
+  return read;
 }
