@@ -8,6 +8,19 @@ function sameTransform(a: number[], b: number[]): boolean {
   return a.length >= 6 && a.slice(0, 6).every((v, i) => Math.abs(v - b[i]) <= tolerance);
 }
 
+/** An href as a person reads it: a VRT given inline (bands shown on another grid) by the file it shows. */
+function shownHref(href: string): string {
+  const source = vrtSource(href);
+  return source ? `VRT of ${source}` : href.startsWith('<VRTDataset') ? 'inline VRT' : href;
+}
+
+/** The file an inline VRT shows; GDAL opens it only when pixels are read, so the check opens it itself. */
+function vrtSource(href: string): string | undefined {
+  if (!href.startsWith('<VRTDataset')) return undefined;
+  const source = /<SourceFilename[^>]*>([^<]*)<\/SourceFilename>/.exec(href)?.[1];
+  return source?.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
 /**
  * Opens every asset of a collection with GDAL and compares it with what the catalogue says:
  * band number, size, geotransform and CRS. Returns the problems found (empty when all is well).
@@ -28,6 +41,8 @@ export async function checkCollection(record: CollectionRecord, onProgress?: (do
       let facts = opened.get(asset.href);
       if (!facts) {
         try {
+          const source = vrtSource(asset.href);
+          if (source) (await gdal.openAsync(source)).close();
           const ds = await gdal.openAsync(asset.href);
           try {
             const srs = await ds.srsAsync;
@@ -41,7 +56,7 @@ export async function checkCollection(record: CollectionRecord, onProgress?: (do
         }
         opened.set(asset.href, facts);
       }
-      const where = `item ${item.id}, band ${bandName} (${asset.href})`;
+      const where = `item ${item.id}, band ${bandName} (${shownHref(asset.href)})`;
       if (typeof facts === 'string') {
         problems.push(`${where}: cannot be opened: ${facts}`);
         continue;

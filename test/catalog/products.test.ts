@@ -95,7 +95,14 @@ describe('Sentinel-2 SAFE products', () => {
     expect(items[1].properties).toMatchObject({ platform: 'sentinel-2a', 'eo:cloud_cover': 48.25, 'sat:relative_orbit': 108 });
 
     // The administrator's check (npm run collections -- check) finds every band file as the catalogue says.
-    expect(await checkCollection((server.ctx.catalog as LocalCatalog).record('SENTINEL2_L2A')!)).toEqual([]);
+    const record = (server.ctx.catalog as LocalCatalog).record('SENTINEL2_L2A')!;
+    expect(await checkCollection(record)).toEqual([]);
+    // A 20 m band is shown on the 10 m grid through a VRT; the check names the file behind it.
+    const b05 = path.join(unpacked.safe, unpacked.bandFiles.B05);
+    fs.rmSync(b05);
+    const problems = await checkCollection(record);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(`item ${unpacked.name}, band B05 (VRT of ${b05}): cannot be opened`);
 
     const queryables = await request(server.app).get('/collections/SENTINEL2_L2A/queryables');
     expect(queryables.status).toBe(200);
