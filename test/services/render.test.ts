@@ -11,6 +11,7 @@ import { createTileRenderer } from '../../src/services/render';
 import { colormapTable } from '../../src/services/render/colormaps';
 import { isValidTile, metresPerPixel, tileAt, tileBounds } from '../../src/services/render/tileGrid';
 import { planLoad } from '../../src/raster/read/planLoad';
+import { SharedWork } from '../../src/services/render/sharedWork';
 import type { RenderableService, TileAddress, TileRenderer, TileView } from '../../src/services/types';
 import { startTestServer, type TestServer } from '../helpers/testServer';
 
@@ -266,4 +267,51 @@ test('the tile grid: bounds of z/x/y in EPSG:3857, which addresses exist, metres
   expect(metresPerPixel(0)).toBeCloseTo(156543.03392804097, 6);
   expect(metresPerPixel(14)).toBeCloseTo(9.554628535647032, 9);
   expect(tileAt(1, 1, 1)).toEqual({ z: 1, x: 1, y: 0 });
+});
+
+test('the stretch from the data is computed once per service: a tile that gives up does not fail another waiting for it', async () => {
+  const svc = service({ load: { ...load(['B04']), result: true } }, { colormap: 'greys' });
+  const address = tileOf(CENTRE.lon, CENTRE.lat, 14);
+  const quitter = new AbortController();
+  const first = renderer.render(svc, viewOf(address), quitter.signal);
+  const second = renderer.render(svc, viewOf(address), never());
+  setTimeout(() => quitter.abort(new Error('gave up')), 5);
+  await expect(first).rejects.toThrow('gave up');
+  const picture = readPng((await second)!);
+  // Stretched from the latest date's 2nd–98th percentile: the tile spans most grey levels.
+  expect(new Set(picture.planes[0]).size).toBeGreaterThan(50);
+  const again = readPng((await renderer.render(svc, viewOf(address), never()))!);
+  expect(Buffer.from(again.planes[0]).equals(Buffer.from(picture.planes[0]))).toBe(true);
+}, 60_000);
+
+test('shared work goes on while one waiter remains and is abandoned when the last gives up', async () => {
+  let release!: (v: string) => void;
+  let workSignal!: AbortSignal;
+  let abandoned = 0;
+  const work = new SharedWork<string>((s) => {
+    workSignal = s;
+    return new Promise((resolve) => (release = resolve));
+  }, () => abandoned++);
+  const a = new AbortController();
+  const b = new AbortController();
+  const first = work.join(a.signal);
+  const second = work.join(b.signal);
+  a.abort(new Error('a left'));
+  await expect(first).rejects.toThrow('a left');
+  expect(workSignal.aborted).toBe(false);
+  release('done');
+  await expect(second).resolves.toBe('done');
+  expect(abandoned).toBe(0);
+
+  const lonely = new SharedWork<string>((s) => {
+    workSignal = s;
+    return new Promise(() => undefined);
+  }, () => abandoned++);
+  const c = new AbortController();
+  const waiting = lonely.join(c.signal);
+  c.abort(new Error('c left'));
+  await expect(waiting).rejects.toThrow('c left');
+  expect(workSignal.aborted).toBe(true);
+  expect(abandoned).toBe(1);
+  expect(lonely.usable).toBe(false);
 });

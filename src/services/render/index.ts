@@ -17,6 +17,7 @@ import type { RenderableService, TileRenderer, TileView } from '../types';
 import { colormapTable } from './colormaps';
 import { encodePng } from './png';
 import { Selection, selectPicture } from './select';
+import { SharedWork } from './sharedWork';
 import { Range, percentileRange, stretchToBytes } from './stretch';
 import { viewGridOf } from './tileGrid';
 
@@ -43,7 +44,7 @@ interface Evaluated {
 }
 
 export function createTileRenderer(deps: TileRendererDeps): TileRenderer {
-  const stretches = new Map<string, Promise<Range[]>>();
+  const stretches = new Map<string, SharedWork<Range[]>>();
 
   /** Runs the graph, read through `view` when given; null when the view shows no data or the cube is empty. */
   async function evaluate(service: RenderableService, view: LoadView | undefined, signal: AbortSignal, stats = { inputPixels: 0 }): Promise<Evaluated | null> {
@@ -105,14 +106,22 @@ export function createTileRenderer(deps: TileRendererDeps): TileRenderer {
     const rescale = service.configuration.rescale;
     if (rescale) return Promise.resolve([rescale, rescale, rescale]);
     const key = JSON.stringify([service.id, service.process, service.configuration.bands ?? null]);
-    let ranges = stretches.get(key);
-    if (!ranges) {
-      ranges = dataStretch(service, signal);
-      stretches.set(key, ranges);
+    let shared = stretches.get(key);
+    if (!shared?.usable) {
+      const work: SharedWork<Range[]> = new SharedWork(
+        (s) => dataStretch(service, s),
+        () => stretches.get(key) === work && stretches.delete(key),
+      );
+      shared = work;
+      stretches.set(key, work);
       if (stretches.size > STRETCHES_KEPT) stretches.delete(stretches.keys().next().value as string);
-      // A failed or aborted computation is not remembered: the next tile tries again.
-      ranges.catch(() => stretches.delete(key));
     }
+    const ranges = shared.join(signal);
+    // A failed computation is not remembered: the next tile tries again.
+    const entry = shared;
+    ranges.catch(() => {
+      if (!signal.aborted && stretches.get(key) === entry) stretches.delete(key);
+    });
     return ranges;
   }
 
