@@ -33,6 +33,7 @@ export const DEFAULT_CONFIG: Config = {
     jobsPerUser: 10,
   },
   processing: { tileSize: 512, gdalCacheMb: 64, threads: 0 },
+  udf: { enabled: true, memoryMegabytes: 2048, cpuSeconds: 300, timeoutSeconds: 60 },
   jobs: {
     maxConcurrent: null,
     maxRunSeconds: 24 * 3600,

@@ -62,6 +62,16 @@ export const configSchema = {
         threads: { type: 'integer', minimum: 0, maximum: 256 },
       },
     },
+    udf: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        enabled: { type: 'boolean' },
+        memoryMegabytes: { type: 'integer', minimum: 256 },
+        cpuSeconds: { type: 'integer', minimum: 1 },
+        timeoutSeconds: { type: 'integer', minimum: 1 },
+      },
+    },
     jobs: {
       type: 'object',
       additionalProperties: false,

@@ -122,6 +122,8 @@ export interface Config {
     jobsPerUser: number;
   };
   processing: { tileSize: number; gdalCacheMb: number; threads: number };
+  /** Python UDFs (run_udf): whether they run, and the sandbox's limits per interpreter (memory, CPU time) and per call (wall clock). */
+  udf: { enabled: boolean; memoryMegabytes: number; cpuSeconds: number; timeoutSeconds: number };
   jobs: JobsConfig;
   services: ServicesConfig;
   collections: { sources: CollectionSourceConfig[]; rescanSeconds: number };

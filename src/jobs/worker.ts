@@ -102,7 +102,7 @@ async function runService(start: StartMessage): Promise<RunService> {
   const db = openDataDatabase(start.config.dataDir);
   const catalog = new LocalCatalog(start.config, db, createLogger('silent'));
   await catalog.refresh(true);
-  return new RunService({ config: start.config, catalog, registry: createProcessRegistry() });
+  return new RunService({ config: start.config, catalog, registry: createProcessRegistry(start.config) });
 }
 
 async function run(start: StartMessage): Promise<void> {

@@ -80,7 +80,7 @@ export class Processing {
   private readonly syncSlots: SyncSlots;
 
   constructor(private readonly deps: ProcessingDeps) {
-    this.registry = createProcessRegistry();
+    this.registry = createProcessRegistry(deps.config);
     this.runs = new RunService({ config: deps.config, catalog: deps.catalog, registry: this.registry });
     this.syncSlots = new SyncSlots(deps.config.limits.syncConcurrentPerUser);
   }

@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import { Resource } from '../http/Resource';
 import { fileFormatsDocument } from '../raster/formats';
 import { serviceTypesDocument } from '../services/serviceTypes';
+import { udfRuntimesDocument } from '../udf/runtime';
 
 /** `GET /file_formats`: the formats the writers (output) and readers (input) support. */
 export class FileFormats extends Resource {
@@ -12,12 +13,12 @@ export class FileFormats extends Resource {
   }
 }
 
-/** `GET /udf_runtimes`: no user-defined-function runtimes are offered. */
+/** `GET /udf_runtimes`: the sandboxed Python with its libraries, as probed (nothing when UDFs are off or cannot start). */
 export class UdfRuntimes extends Resource {
   readonly path = '/udf_runtimes';
 
   get(_req: Request, res: Response): void {
-    res.json({});
+    res.json(udfRuntimesDocument(this.ctx.config.udf.enabled));
   }
 }
 

@@ -13,7 +13,7 @@ const SRC = path.resolve(__dirname, '../../src');
 const LAYERS = [
   'errors', 'config', 'logger', 'version', 'threadpool', 'store',
   'gdal', 'geometry', 'auth', 'catalog', 'stac', 'run',
-  'raster', 'vector', 'output', 'workspace', 'processes', 'jobs', 'services',
+  'raster', 'vector', 'output', 'udf', 'workspace', 'processes', 'jobs', 'services',
   'context', 'http', 'routes', 'app', 'server', 'index', 'tools', 'cli',
 ];
 

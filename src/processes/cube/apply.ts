@@ -2,6 +2,7 @@ import { defineProcess } from '../define';
 import { MapCube } from '../../raster/cube/MapCube';
 import { requireCallback, requireCube, toTileVector } from './common';
 import { fusedApply } from './fusion';
+import { applyUdf, udfChild } from './runUdf';
 
 export const apply = defineProcess(
   'apply',
@@ -17,10 +18,13 @@ export const apply = defineProcess(
     },
     returns: 'A data cube with the same dimensions and the computed values.',
   },
-  (args) => {
+  (args, ctx) => {
     const cube = requireCube(args.data, 'apply');
     const process = requireCallback(args.process, 'apply', 'process');
     const context = args.context ?? null;
+    // A UDF as the whole child process gets whole tiles, not single values.
+    const udf = udfChild(process, 'x', context);
+    if (udf) return applyUdf(cube, udf, ctx);
     const fused = fusedApply(cube, process, context);
     if (fused) return fused;
     return new MapCube(cube, { dims: cube.dims, grid: cube.grid, order: cube.order }, async (tile) => {

@@ -9,6 +9,7 @@ import { LabelDimension, cellsAround, windowPixels } from '../../raster/cube/mod
 import { splitAlong } from '../../raster/cube/alongDimension';
 import { parameterInvalid, requireCallback, requireCube } from './common';
 import { fusedApplyDimension } from './fusion';
+import { applyDimensionUdf, udfChild } from './runUdf';
 
 /** The per-pixel arrays a child process returned for a tile, as one vector per array element. */
 export function resultVectors(result: unknown, length: number): Float64Array[] {
@@ -107,6 +108,12 @@ export const applyDimension = defineProcess(
     }
     const targetName: string = args.target_dimension ?? name;
     const existing = existingTarget(cube, name, targetName);
+    // A UDF as the whole child process gets whole tiles, not the values of one pixel.
+    const udf = udfChild(process, 'data', context);
+    if (udf) {
+      if (targetName !== name) throw parameterInvalid('apply_dimension', 'target_dimension', 'a UDF child process works along the dimension itself; leave target_dimension null');
+      return applyDimensionUdf(cube, name, udf, ctx);
+    }
     // The number of results per pixel decides the cube's shape: a compiled callback knows it,
     // otherwise learn it from one pixel of real data.
     const canProbe = !cube.isEmpty;

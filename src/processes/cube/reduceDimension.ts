@@ -7,6 +7,7 @@ import { splitAlong } from '../../raster/cube/alongDimension';
 import { reduceAlongXY } from './reduceDimensionXY';
 import { requireCallback, requireCube, toTileVector } from './common';
 import { fusedReduce } from './fusion';
+import { reduceDimensionUdf, udfChild } from './runUdf';
 
 export const reduceDimension = defineProcess(
   'reduce_dimension',
@@ -26,7 +27,7 @@ export const reduceDimension = defineProcess(
       DimensionNotAvailable: 'The data cube has no dimension of that name.',
     },
   },
-  (args) => {
+  (args, ctx) => {
     const cube = requireCube(args.data, 'reduce_dimension');
     const reducer = requireCallback(args.reducer, 'reduce_dimension', 'reducer');
     const name = String(args.dimension);
@@ -34,6 +35,9 @@ export const reduceDimension = defineProcess(
     if (cube.grid && (name === cube.grid.xName || name === cube.grid.yName)) return reduceAlongXY(cube, name, reducer, context);
     const index = cube.dims.findIndex((d) => d.name === name);
     if (index < 0) throw new ProcessException('DimensionNotAvailable', `The data cube has no dimension '${name}'.`);
+    // A UDF as the whole reducer gets whole tiles, not the values of one pixel.
+    const udf = udfChild(reducer, 'data', context);
+    if (udf) return reduceDimensionUdf(cube, name, udf, ctx);
     const labels = cube.dims[index].labels;
     const dims = cube.dims.filter((_, i) => i !== index);
     const order = cube.order.filter((n) => n !== name);

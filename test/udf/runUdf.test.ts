@@ -1,0 +1,182 @@
+import request from 'supertest';
+import { startTestServer, TestServer } from '../helpers/testServer';
+import { DEFAULT_CONFIG } from '../../src/config/defaults';
+import { ensureDemoData, DEMO_S2_ID } from '../../src/catalog/demo/generate';
+
+/**
+ * Python UDFs through POST /result on the demo collection: the documented UDF forms give the
+ * same numbers as the built-in processes, messages and errors reach the user.
+ */
+let server: TestServer;
+let auth: string;
+
+beforeAll(async () => {
+  server = await startTestServer({ collections: DEFAULT_CONFIG.collections, udf: { timeoutSeconds: 20 } });
+  await ensureDemoData(server.dataDir);
+  await server.ctx.catalog.refresh?.(true);
+  auth = await server.login();
+}, 120_000);
+afterAll(() => server?.close());
+
+/** 6 × 4 pixels of the Sentinel-2 demo scenes. */
+const EXTENT = { west: 471000, south: 5265000, east: 471060, north: 5265040, crs: 32632 };
+const load = (bands: string[], dates: [string, string] = ['2023-01-01', '2023-05-01']) => ({
+  process_id: 'load_collection',
+  arguments: { id: DEMO_S2_ID, spatial_extent: EXTENT, temporal_extent: dates, bands },
+});
+/** A child process that is just run_udf on the child's data (`x` in apply, `data` elsewhere). */
+const udfCall = (udf: string, extra: Record<string, unknown> = {}, data = 'data') => ({
+  process_graph: { u: { process_id: 'run_udf', arguments: { data: { from_parameter: data }, udf, runtime: 'Python', ...extra }, result: true } },
+});
+
+async function run(nodes: Record<string, unknown>) {
+  const last = Object.keys(nodes).at(-1)!;
+  const process_graph = { ...nodes, save: { process_id: 'save_result', arguments: { data: { from_node: last }, format: 'JSON' }, result: true } };
+  return request(server.app).post('/result').set('Authorization', auth).send({ process: { process_graph } });
+}
+
+async function ok(nodes: Record<string, unknown>) {
+  const res = await run(nodes);
+  if (res.status !== 200) throw new Error(`POST /result answered ${res.status}: ${JSON.stringify(res.body)}`);
+  return res;
+}
+
+const DOUBLE = `
+import xarray
+from openeo.udf import XarrayDataCube
+
+def apply_datacube(cube: xarray.DataArray, context: dict) -> xarray.DataArray:
+    return cube * context["factor"]
+`;
+
+test('apply_dimension over t with apply_datacube doubling the values equals the same without UDF', async () => {
+  const withUdf = await ok({
+    l: load(['B04', 'B08']),
+    a: { process_id: 'apply_dimension', arguments: { data: { from_node: 'l' }, dimension: 't', process: udfCall(DOUBLE, { context: { from_parameter: 'context' } }), context: { factor: 2 } } },
+  });
+  const plain = await ok({
+    l: load(['B04', 'B08']),
+    a: { process_id: 'apply', arguments: { data: { from_node: 'l' }, process: { process_graph: { m: { process_id: 'multiply', arguments: { x: { from_parameter: 'x' }, y: 2 }, result: true } } } } },
+  });
+  expect(withUdf.body).toEqual(plain.body);
+  expect(JSON.stringify(withUdf.body)).toMatch(/\d/);
+}, 60_000);
+
+const NDVI = `
+import xarray
+
+def apply_datacube(cube: xarray.DataArray, context: dict) -> xarray.DataArray:
+    red = cube.sel(bands="B04")
+    nir = cube.sel(bands="B08")
+    return (nir - red) / (nir + red)
+`;
+
+test('reduce_dimension over bands with a UDF computing NDVI equals the ndvi process', async () => {
+  const withUdf = await ok({ l: load(['B04', 'B08']), r: { process_id: 'reduce_dimension', arguments: { data: { from_node: 'l' }, dimension: 'bands', reducer: udfCall(NDVI) } } });
+  const plain = await ok({ l: load(['B04', 'B08']), n: { process_id: 'ndvi', arguments: { data: { from_node: 'l' }, nir: 'B08', red: 'B04' } } });
+  expect(withUdf.body).toEqual(plain.body);
+}, 60_000);
+
+test('apply_timeseries runs per pixel time series (a cumulative sum equals apply_dimension with cumsum)', async () => {
+  const udf = `
+import pandas
+
+def apply_timeseries(series: pandas.Series, context: dict) -> pandas.Series:
+    assert isinstance(series.index, pandas.DatetimeIndex)
+    return series.cumsum()
+`;
+  const withUdf = await ok({ l: load(['B04']), a: { process_id: 'apply_dimension', arguments: { data: { from_node: 'l' }, dimension: 't', process: udfCall(udf) } } });
+  const plain = await ok({
+    l: load(['B04']),
+    a: { process_id: 'apply_dimension', arguments: { data: { from_node: 'l' }, dimension: 't', process: { process_graph: { c: { process_id: 'cumsum', arguments: { data: { from_parameter: 'data' } }, result: true } } } } },
+  });
+  expect(withUdf.body).toEqual(plain.body);
+}, 60_000);
+
+test('the older form on XarrayDataCube and a generic UdfData function run unchanged', async () => {
+  const older = `
+from openeo.udf import XarrayDataCube
+
+def apply_datacube(cube: XarrayDataCube, context: dict) -> XarrayDataCube:
+    array = cube.get_array()
+    return XarrayDataCube(array * 2)
+`;
+  const generic = `
+from openeo.udf import UdfData, XarrayDataCube
+
+def double_all(udf_data: UdfData):
+    cubes = udf_data.get_datacube_list()
+    udf_data.set_datacube_list([XarrayDataCube(c.array * 2) for c in cubes])
+`;
+  const twice = (code: string) => ok({ l: load(['B04']), a: { process_id: 'apply', arguments: { data: { from_node: 'l' }, process: udfCall(code, {}, 'x') } } });
+  const plain = await ok({
+    l: load(['B04']),
+    a: { process_id: 'apply', arguments: { data: { from_node: 'l' }, process: { process_graph: { m: { process_id: 'multiply', arguments: { x: { from_parameter: 'x' }, y: 2 }, result: true } } } } },
+  });
+  expect((await twice(older)).body).toEqual(plain.body);
+  expect((await twice(generic)).body).toEqual(plain.body);
+}, 60_000);
+
+test('inspect messages and prints reach the run log at their level', async () => {
+  const udf = `
+from openeo.udf import inspect
+import xarray
+
+def apply_datacube(cube: xarray.DataArray, context: dict) -> xarray.DataArray:
+    inspect(data=list(cube.dims), message="dims seen by the UDF", level="warning")
+    print("hello from print")
+    return cube
+`;
+  const res = await ok({ l: load(['B04']), a: { process_id: 'apply', arguments: { data: { from_node: 'l' }, process: udfCall(udf, {}, 'x') } } });
+  const monitor = /<[^>]*(\/result\/logs\/[^>]+)>/.exec(String(res.headers.link))![1];
+  const logs = await request(server.app).get(monitor).set('Authorization', auth);
+  expect(logs.status).toBe(200);
+  const entries = logs.body.logs as Array<{ level: string; message: string; data?: unknown }>;
+  const inspected = entries.find((e) => e.message === 'dims seen by the UDF');
+  expect(inspected).toMatchObject({ level: 'warning', data: ['t', 'bands', 'y', 'x'] });
+  expect(entries.some((e) => e.message.includes('hello from print'))).toBe(true);
+}, 60_000);
+
+test('a Python exception gives an openEO error with the traceback and its line number', async () => {
+  const udf = ['import xarray', '', 'def apply_datacube(cube: xarray.DataArray, context):', '    values = cube * 2', '    raise ValueError("no good: " + str(cube.dims))', ''].join('\n');
+  const res = await run({ l: load(['B04']), a: { process_id: 'apply', arguments: { data: { from_node: 'l' }, process: udfCall(udf, {}, 'x') } } });
+  expect(res.status).toBe(400);
+  expect(res.body.code).toBe('UdfError');
+  expect(res.body.message).toContain('line 5, in apply_datacube');
+  expect(res.body.message).toContain('ValueError: no good');
+}, 60_000);
+
+test('a result of the wrong shape is refused naming the dimensions', async () => {
+  const udf = 'import xarray\ndef apply_datacube(cube: xarray.DataArray, context):\n    return cube.isel(t=0)\n';
+  const res = await run({ l: load(['B04']), a: { process_id: 'apply', arguments: { data: { from_node: 'l' }, process: udfCall(udf, {}, 'x') } } });
+  expect(res.status).toBe(400);
+  expect(res.body.message).toMatch(/apply needs the dimensions .*t \[/);
+}, 60_000);
+
+test('GET /udf_runtimes lists Python and its libraries with the installed versions', async () => {
+  const res = await request(server.app).get('/udf_runtimes');
+  expect(res.status).toBe(200);
+  const python = res.body.Python;
+  expect(python.type).toBe('language');
+  const version = python.default as string;
+  expect(version).toMatch(/^3\.\d+\.\d+$/);
+  const libraries = python.versions[version].libraries;
+  expect(Object.keys(libraries).sort()).toEqual(['numpy', 'pandas', 'scipy', 'xarray']);
+  for (const lib of Object.values(libraries) as Array<{ version: string }>) expect(lib.version).toMatch(/^\d+\.\d+/);
+  const processes = await request(server.app).get('/processes?limit=1000');
+  expect((processes.body.processes as Array<{ id: string }>).some((p) => p.id === 'run_udf')).toBe(true);
+});
+
+test('an unknown runtime, an unknown version and a PEP 723 dependency block are refused naming what is on offer', async () => {
+  const apply = (extra: Record<string, unknown>, udf = DOUBLE) =>
+    run({ l: load(['B04']), a: { process_id: 'apply', arguments: { data: { from_node: 'l' }, process: udfCall(udf, { context: { from_parameter: 'context' }, ...extra }, 'x'), context: { factor: 2 } } } });
+  const version = await apply({ version: '2.7' });
+  expect(version.status).toBe(400);
+  expect(version.body.code).toBe('InvalidVersion');
+  expect(version.body.message).toMatch(/Python 3\.\d+\.\d+ with numpy/);
+  const runtime = await apply({ runtime: 'R' });
+  expect(runtime.body.code).toBe('InvalidRuntime');
+  const pep723 = await apply({}, `# /// script\n# dependencies = ["rasterio"]\n# ///\n${DOUBLE}`);
+  expect(pep723.status).toBe(400);
+  expect(pep723.body.message).toMatch(/cannot be installed here.*xarray/);
+}, 60_000);
