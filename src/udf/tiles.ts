@@ -61,7 +61,11 @@ export async function callOnTile(
   };
   const payload = Buffer.from(tile.buffer, tile.byteOffset, tile.byteLength);
   const answer = await session.call(header, payload);
-  if (answer.header.ok !== true) throw udfError(`The UDF failed:\n${String(answer.header.error ?? 'no message')}`);
+  if (answer.header.ok !== true) {
+    // What a failed UDF left behind (children, half-written frames) must not meet the next call.
+    session.kill();
+    throw udfError(`The UDF failed:\n${String(answer.header.error ?? 'no message')}`);
+  }
   return readResult(answer.header, answer.payload, dims, grid, win);
 }
 
