@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import http from 'node:http';
 import type { Logger } from 'pino';
 import type { Config } from './config/types';
@@ -17,11 +18,11 @@ import { ensureDemoData } from './catalog/demo/generate';
 import { Processing } from './processes/sync';
 import { MapServices } from './services/MapServices';
 import type { TileRenderer } from './services/types';
-import { noDataRenderer } from './services/noDataRenderer';
+import { createTileRenderer } from './services/render';
 
 /** What start-up may be given instead of the built-in parts. */
 export interface ContextOptions {
-  /** Draws the map services' tiles; without one every tile is transparent. */
+  /** Draws the map services' tiles instead of the renderer over the run service (tests of the tile machinery). */
   renderer?: TileRenderer;
 }
 
@@ -45,7 +46,15 @@ export async function createContext(config: Config, logger: Logger, options: Con
       validate: (process, caller) => processing.validateProcess(process, caller, 'run'),
     },
   });
-  const services = new MapServices({ config, db, logger, catalog, processing, users, renderer: options.renderer ?? noDataRenderer });
+  const renderer =
+    options.renderer ??
+    createTileRenderer({
+      run: processing.runs,
+      caller: (userId) => processing.caller(users.findById(userId)),
+      logger,
+      workRoot: path.join(path.resolve(config.dataDir), 'tmp'),
+    });
+  const services = new MapServices({ config, db, logger, catalog, processing, users, renderer });
   return { config, logger, db, users, catalog, oidc, workspace, jobs, services, processing, backendVersion: readBackendVersion() };
 }
 

@@ -17,7 +17,7 @@ interface BandFileSpec {
   pixel: number;
   size: number;
   seed: number;
-  dataType?: number;
+  dataType?: string;
 }
 
 /** A one-band raster file written by GDAL: real JPEG 2000 (lossless) or GeoTIFF. */
@@ -29,7 +29,7 @@ function writeBandFile(spec: BandFileSpec): void {
   const values = new Uint16Array(spec.size * spec.size);
   for (let r = 0; r < spec.size; r++) for (let c = 0; c < spec.size; c++) values[r * spec.size + c] = spec.dataType === gdal.GDT_Byte ? 1 + ((c + r + spec.seed) % 11) : storedValue(spec.seed, c, r);
   mem.bands.get(1).pixels.write(0, 0, spec.size, spec.size, spec.dataType === gdal.GDT_Byte ? Uint8Array.from(values) : values);
-  const options = spec.driver === 'JP2OpenJPEG' ? { REVERSIBLE: 'YES', QUALITY: '100' } : { COMPRESS: 'DEFLATE' };
+  const options: Record<string, string> = spec.driver === 'JP2OpenJPEG' ? { REVERSIBLE: 'YES', QUALITY: '100' } : { COMPRESS: 'DEFLATE' };
   gdal.drivers.get(spec.driver).createCopy(spec.file, mem, options).close();
   mem.close();
 }
