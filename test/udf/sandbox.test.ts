@@ -102,6 +102,10 @@ test('an endless loop is stopped by the wall-clock limit and logged', async () =
   expect(res.body.code).toBe('UdfError');
   expect(res.body.message).toMatch(/did not finish within 4 seconds/);
   expect(Date.now() - started).toBeLessThan(15_000);
+  const monitor = /<[^>]*(\/result\/logs\/[^>]+)>/.exec(String(res.headers.link))![1];
+  const logs = (await request(server.app).get(monitor).set('Authorization', auth)).body.logs as Array<{ level: string; message: string; code?: string }>;
+  expect(logs.some((e) => e.level === 'error' && /UDF call stopped after 4 s/.test(e.message))).toBe(true);
+  expect(logs.some((e) => e.level === 'error' && e.code === 'UdfError')).toBe(true);
 }, 30_000);
 
 test('prints and raw writes to stdout do not break the data exchange, and the server goes on', async () => {
