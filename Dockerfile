@@ -4,6 +4,7 @@ FROM node:20-bookworm-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       libgdal-dev gdal-bin python3 make g++ \
+      python3-numpy python3-xarray python3-pandas python3-scipy bubblewrap \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
@@ -14,6 +15,8 @@ RUN npm_config_build_from_source=gdal-async npm_config_shared_gdal=true npm ci -
 COPY tsconfig.json config.json ./
 COPY src ./src
 COPY scripts ./scripts
+# The Python side of UDFs (worker and openeo.udf compatibility package), bound read-only into the sandbox.
+COPY udf ./udf
 RUN node_modules/.bin/tsc -p tsconfig.json
 
 ENV OPENEO_DATA_DIR=/data PORT=5000

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs whatever is missing for running and testing the server, and nothing that is there already:
 # Debian's GDAL (libgdal-dev, gdal-bin), the npm dependencies (gdal-async built against that GDAL),
-# Debian's python3-xarray and python3-netcdf4 (the tests read NetCDF results as users do) and the
-# compiled TypeScript in dist/.
+# Debian's python3-xarray and python3-netcdf4 (the tests read NetCDF results as users do), the UDF
+# runtime (Debian's numpy, xarray, pandas, scipy and bubblewrap) and the compiled TypeScript in dist/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,6 +23,13 @@ if ! /usr/bin/python3 -c 'import xarray, netCDF4' >/dev/null 2>&1; then
   echo "setup: installing xarray and netCDF4 for the system python3 (Debian's python3-xarray, python3-netcdf4)"
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-xarray python3-netcdf4 >/dev/null
+fi
+
+# Python UDFs (run_udf): Debian's numpy, xarray, pandas and scipy, run inside bubblewrap.
+if ! /usr/bin/python3 -c 'import numpy, xarray, pandas, scipy' >/dev/null 2>&1 || ! [ -x /usr/bin/bwrap ]; then
+  echo "setup: installing the UDF runtime (python3-numpy, python3-xarray, python3-pandas, python3-scipy, bubblewrap)"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-numpy python3-xarray python3-pandas python3-scipy bubblewrap >/dev/null
 fi
 
 # npm ci only when the lock file changed since the last install (or nothing is installed).
