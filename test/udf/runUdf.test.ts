@@ -2,6 +2,7 @@ import request from 'supertest';
 import { startTestServer, TestServer } from '../helpers/testServer';
 import { DEFAULT_CONFIG } from '../../src/config/defaults';
 import { ensureDemoData, DEMO_S2_ID } from '../../src/catalog/demo/generate';
+import { createProcessRegistry } from '../../src/processes';
 
 /**
  * Python UDFs through POST /result on the demo collection: the documented UDF forms give the
@@ -61,6 +62,8 @@ test('apply_dimension over t with apply_datacube doubling the values equals the 
   expect(withUdf.body).toEqual(plain.body);
   expect(JSON.stringify(withUdf.body)).toMatch(/\d/);
 }, 60_000);
+
+const DOUBLE_PLAIN = 'import xarray\ndef apply_datacube(cube: xarray.DataArray, context):\n    return cube * 2\n';
 
 const NDVI = `
 import xarray
@@ -180,3 +183,44 @@ test('an unknown runtime, an unknown version and a PEP 723 dependency block are 
   expect(pep723.status).toBe(400);
   expect(pep723.body.message).toMatch(/cannot be installed here.*xarray/);
 }, 60_000);
+
+test('apply_neighborhood hands the UDF size + 2 × overlap and keeps the centre, all chunks in one interpreter', async () => {
+  const udf = `
+import xarray
+from openeo.udf import inspect
+
+calls = []
+
+def apply_datacube(cube: xarray.DataArray, context: dict) -> xarray.DataArray:
+    calls.append(1)
+    inspect(data=[len(calls), cube.sizes["x"], cube.sizes["y"]], message="chunk")
+    return cube * 2
+`;
+  const area = { west: 471000, south: 5265000, east: 471160, north: 5265160, crs: 32632 };
+  const loadArea = { ...load(['B04']), arguments: { ...load(['B04']).arguments, spatial_extent: area } };
+  const px = (value: number) => [{ dimension: 'x', value, unit: 'px' }, { dimension: 'y', value, unit: 'px' }];
+  const res = await ok({
+    l: loadArea,
+    n: { process_id: 'apply_neighborhood', arguments: { data: { from_node: 'l' }, size: px(8), overlap: px(2), process: udfCall(DOUBLE_PLAIN) } },
+  });
+  const plain = await ok({
+    l: loadArea,
+    a: { process_id: 'apply', arguments: { data: { from_node: 'l' }, process: { process_graph: { m: { process_id: 'multiply', arguments: { x: { from_parameter: 'x' }, y: 2 }, result: true } } } } },
+  });
+  expect(res.body).toEqual(plain.body);
+  const counted = await ok({
+    l: loadArea,
+    n: { process_id: 'apply_neighborhood', arguments: { data: { from_node: 'l' }, size: px(8), overlap: px(2), process: udfCall(udf) } },
+  });
+  const monitor = /<[^>]*(\/result\/logs\/[^>]+)>/.exec(String(counted.headers.link))![1];
+  const logs = (await request(server.app).get(monitor).set('Authorization', auth)).body.logs as Array<{ message: string; data: number[] }>;
+  const chunks = logs.filter((e) => e.message === 'chunk').map((e) => e.data);
+  // 16 × 16 pixels in chunks of 8: four chunks of 12 × 12 (with overlap), each after a one-pixel probe.
+  expect(chunks.filter(([, x, y]) => x === 12 && y === 12)).toHaveLength(4);
+  expect(Math.max(...chunks.map(([n]) => n))).toBe(chunks.length);
+}, 60_000);
+
+test('run_udf is not offered when udf.enabled is false', () => {
+  expect(createProcessRegistry({ udf: { ...DEFAULT_CONFIG.udf, enabled: false } }).get('run_udf')).toBeUndefined();
+  expect(createProcessRegistry({ udf: DEFAULT_CONFIG.udf }).get('run_udf')).toBeDefined();
+});
