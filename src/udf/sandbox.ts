@@ -42,7 +42,8 @@ export function sandboxArgv(limits: SandboxLimits, script: string[]): string[] {
     ...runAsOwnUser(),
     PRLIMIT,
     `--as=${limits.memoryMegabytes * mb}`,
-    `--cpu=${limits.cpuSeconds}`,
+    // SIGXCPU at the soft limit says why; the hard limit one second later kills a UDF that ignores it.
+    `--cpu=${limits.cpuSeconds}:${limits.cpuSeconds + 1}`,
     `--nproc=${limits.processes}`,
     `--fsize=${limits.fileMegabytes * mb}`,
     '--core=0',

@@ -1,0 +1,55 @@
+import pino from 'pino';
+import { UdfSession } from '../../src/udf/session';
+import { callOnTile } from '../../src/udf/tiles';
+import type { LabelDimension, SpatialGrid } from '../../src/raster/cube/model';
+
+/** The interpreter's limits and protocol, on a real sandboxed interpreter without a server. */
+const grid: SpatialGrid = { xName: 'x', yName: 'y', crs: 'EPSG:32632', epsg: 32632, transform: [0, 10, 0, 100, 0, -10], width: 2, height: 2 };
+const dims: LabelDimension[] = [{ name: 't', type: 'temporal', labels: ['2023-01-01T00:00:00Z'] }];
+const win = { x: 0, y: 0, width: 2, height: 2 };
+const tile = new Float64Array([1, 2, 3, 4]);
+
+function session(overrides: Partial<{ cpuSeconds: number; timeoutSeconds: number }> = {}) {
+  return new UdfSession({ memoryMegabytes: 1024, cpuSeconds: 30, timeoutSeconds: 30, processes: 16, fileMegabytes: 16, ...overrides }, pino({ level: 'silent' }));
+}
+
+const udf = (body: string) => ({ code: `import os, xarray\ndef apply_datacube(cube: xarray.DataArray, context):\n${body}\n    return cube\n`, context: {} });
+
+test('values and labels go through unchanged, twice in the same interpreter', async () => {
+  const s = session();
+  try {
+    for (let i = 0; i < 2; i++) {
+      const result = await callOnTile(s, udf('    pass'), dims, grid, win, tile, ['t', 'y', 'x']);
+      expect([...result.values]).toEqual([1, 2, 3, 4]);
+      expect(result.dims).toEqual(dims);
+    }
+  } finally {
+    s.kill();
+  }
+}, 30_000);
+
+test('the CPU time limit stops a busy UDF with an error naming it', async () => {
+  const s = session({ cpuSeconds: 1 });
+  try {
+    await expect(callOnTile(s, udf('    while True:\n        pass'), dims, grid, win, tile, undefined)).rejects.toThrow(/CPU time .*udf\.cpuSeconds/);
+  } finally {
+    s.kill();
+  }
+}, 30_000);
+
+test('garbage written to the protocol pipe itself ends the call with an error, not a hang', async () => {
+  const s = session({ timeoutSeconds: 10 });
+  const body = [
+    '    for fd in os.listdir("/proc/self/fd"):',
+    '        if int(fd) > 2:',
+    '            try:',
+    '                os.write(int(fd), b"\\xff\\xff\\xff\\xff garbage")',
+    '            except OSError:',
+    '                pass',
+  ].join('\n');
+  try {
+    await expect(callOnTile(s, udf(body), dims, grid, win, tile, undefined)).rejects.toThrow(/broke the data exchange/);
+  } finally {
+    s.kill();
+  }
+}, 30_000);
