@@ -31,6 +31,14 @@ function collectionLinks(record: CollectionRecord, baseUrl: string): Link[] {
   ];
 }
 
+/**
+ * The map services' default picture of the collection, as a web-map link (an XYZ URL template).
+ * Only in the full document: the list stays plain URIs for strict validators of GET /collections.
+ */
+function previewLink(record: CollectionRecord, baseUrl: string): Link {
+  return { rel: 'xyz', href: `${baseUrl}/collections/${encodeURIComponent(record.info.id)}/preview/{z}/{x}/{y}`, type: 'image/png', title: 'Preview' };
+}
+
 function extent(record: CollectionRecord) {
   const t = record.info.temporalExtent;
   return { spatial: { bbox: [record.info.bbox] }, temporal: { interval: [t ? [t[0], t[1]] : [null, null]] } };
@@ -168,6 +176,7 @@ export function stacCollectionDocument(record: CollectionRecord, baseUrl: string
   if (info.temporalExtent) summaries.datetime = { minimum: info.temporalExtent[0], maximum: info.temporalExtent[1] };
   return {
     ...stacCollectionSummary(record, baseUrl),
+    links: [...collectionLinks(record, baseUrl), previewLink(record, baseUrl)],
     stac_extensions: [EXTENSIONS.datacube, EXTENSIONS.eo, EXTENSIONS.raster, ...(info.epsg ? [EXTENSIONS.projection] : [])],
     'cube:dimensions': dimensions,
     summaries,

@@ -5,8 +5,9 @@ import { pageLinks, readPageRequest, takePage } from '../http/paging';
 
 /** The list form leaves out the large parts of a collection, as the API recommends. */
 function summaryOf(doc: Record<string, unknown>): Record<string, unknown> {
-  const { 'cube:dimensions': _dims, summaries: _summaries, stac_extensions: _ext, ...rest } = doc;
-  return rest;
+  const { 'cube:dimensions': _dims, summaries: _summaries, stac_extensions: _ext, links, ...rest } = doc;
+  // The preview's XYZ template is for the collection's own page; the list keeps plain URIs.
+  return { ...rest, links: ((links ?? []) as Array<{ rel?: string }>).filter((link) => link.rel !== 'xyz') };
 }
 
 /**

@@ -49,3 +49,13 @@ export class ServiceWmts extends Resource {
     sendTile(req, res, await this.ctx.services.wmtsTile(id, request.layer, request.address, request.time, signal));
   }
 }
+
+/** `GET /collections/{collection_id}/preview/{z}/{x}/{y}`: the collection's default picture as XYZ tiles (its STAC `xyz` link). */
+export class CollectionPreviewTile extends Resource {
+  readonly path = '/collections/{collection_id}/preview/{z}/{x}/{y}';
+
+  async get(req: Request, res: Response): Promise<void> {
+    const address = readTileAddress(String(req.params.z), String(req.params.x), String(req.params.y));
+    sendTile(req, res, await this.ctx.services.previewTile(String(req.params.collection_id), address, clientGoneSignal(res)));
+  }
+}

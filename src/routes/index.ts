@@ -13,7 +13,7 @@ import { Processes } from './Processes';
 import { Validation } from './Validation';
 import { Result, ResultLogs } from './Result';
 import { ServiceItem, ServiceLogs, Services } from './Services';
-import { ServiceTile, ServiceWmts } from './ServiceTiles';
+import { CollectionPreviewTile, ServiceTile, ServiceWmts } from './ServiceTiles';
 
 /** Every endpoint the server offers. Add a resource here and it is served and advertised. */
 export function createResources(ctx: ServerContext, endpoints: () => Endpoint[]): Resource[] {
@@ -50,5 +50,6 @@ export function createResources(ctx: ServerContext, endpoints: () => Endpoint[])
     new ServiceLogs(ctx),
     new ServiceTile(ctx),
     new ServiceWmts(ctx),
+    new CollectionPreviewTile(ctx),
   ];
 }

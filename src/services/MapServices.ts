@@ -21,6 +21,7 @@ import { TileQueue } from './TileQueue';
 import { TILE_PIXELS, tileBounds } from './tileGrid';
 import { transparentTile } from './blankTile';
 import { wmtsCapabilities } from './wmtsCapabilities';
+import { previewService } from './collectionPreview';
 import type { RenderableService, TileAddress, TileRenderer } from './types';
 
 export interface MapServicesDeps {
@@ -192,7 +193,7 @@ export class MapServices {
    * Runs a renderer call in a slot of the queue with the tile timeout, which starts when the slot
    * is free. Failures other than the client going away are recorded in the service's log.
    */
-  private async compute<T>(service: ServiceRecord, what: string, signal: AbortSignal, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  private async compute<T>(service: ServiceRecord | null, what: string, signal: AbortSignal, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const seconds = this.deps.config.services.tileTimeoutSeconds;
     const controller = new AbortController();
     const forward = () => controller.abort(signal.reason);
@@ -215,11 +216,12 @@ export class MapServices {
     }
   }
 
-  private recordFailure(service: ServiceRecord, what: string, error: unknown): void {
+  /** A failure goes to the service's log (null: a collection preview, which has none) and, when unexpected, the server's. */
+  private recordFailure(service: ServiceRecord | null, what: string, error: unknown): void {
     if (isOpenEOError(error) && error.code === 'InfrastructureBusy') return;
     const message = error instanceof Error ? error.message : String(error);
-    this.store.addLog(service.id, { level: 'error', message: `${what} failed: ${message}`, ...(isOpenEOError(error) ? { code: error.code } : {}) });
-    if (!isOpenEOError(error)) this.deps.logger.error({ err: error, service: service.id }, 'map tile failed');
+    if (service) this.store.addLog(service.id, { level: 'error', message: `${what} failed: ${message}`, ...(isOpenEOError(error) ? { code: error.code } : {}) });
+    if (!isOpenEOError(error)) this.deps.logger.error({ err: error, service: service?.id, what }, 'map tile failed');
   }
 
   /** The PNG of one tile (transparent where there is no data), from the cache when it is still valid. */
@@ -231,6 +233,25 @@ export class MapServices {
     const what = `Tile ${address.z}/${address.x}/${address.y}${time ? ` at ${time}` : ''}`;
     const view = { bounds: tileBounds(address), size: TILE_PIXELS, ...(time ? { time } : {}) };
     const png = (await this.compute(service, what, signal, (s) => this.deps.renderer.render(this.renderable(service), view, s))) ?? transparentTile();
+    const tile = { png, etag: strongEtag(png) };
+    this.cache.set(key, tile);
+    return tile;
+  }
+
+  /**
+   * A tile of a collection's default picture (its STAC `xyz` link): public like the collection
+   * itself, cached like service tiles until the data changes.
+   */
+  async previewTile(collectionId: string, address: TileAddress, signal: AbortSignal): Promise<CachedTile> {
+    const collection = this.deps.catalog.get(collectionId);
+    if (!collection) throw new OpenEOError('CollectionNotFound', { identifier: collectionId });
+    this.deps.catalog.refresh?.().catch((error: unknown) => this.deps.logger.warn({ err: error }, 'catalogue refresh failed'));
+    const key = `preview/${collectionId}/${this.deps.catalog.version?.() ?? 0}/${address.z}/${address.x}/${address.y}`;
+    const cached = this.cache.get(key);
+    if (cached) return cached;
+    const view = { bounds: tileBounds(address), size: TILE_PIXELS };
+    const what = `Preview tile ${address.z}/${address.x}/${address.y} of ${collectionId}`;
+    const png = (await this.compute(null, what, signal, (s) => this.deps.renderer.render(previewService(collection), view, s))) ?? transparentTile();
     const tile = { png, etag: strongEtag(png) };
     this.cache.set(key, tile);
     return tile;

@@ -76,6 +76,8 @@ describe('GET /collections', () => {
       { path: '/collections', methods: ['GET'] },
       { path: '/collections/{collection_id}', methods: ['GET'] },
       { path: '/collections/{collection_id}/queryables', methods: ['GET'] },
+      // The default picture of a collection as XYZ tiles (its STAC link of rel xyz).
+      { path: '/collections/{collection_id}/preview/{z}/{x}/{y}', methods: ['GET'] },
     ]);
     const post = await request(server.app).post('/collections').send({});
     expect(post.status).toBe(405);
