@@ -11,6 +11,7 @@ import { createTileRenderer } from '../../src/services/render';
 import { colormapTable } from '../../src/services/render/colormaps';
 import { isValidTile, metresPerPixel, tileAt, tileBounds } from '../../src/services/render/tileGrid';
 import { planLoad } from '../../src/raster/read/planLoad';
+import { gdalBuffer } from '../../src/gdal/typedArrays';
 import { SharedWork } from '../../src/services/render/sharedWork';
 import type { RenderableService, TileAddress, TileRenderer, TileView } from '../../src/services/types';
 import { startTestServer, type TestServer } from '../helpers/testServer';
@@ -235,7 +236,7 @@ test('a view makes load_collection read blocks of native pixels averaged into a 
   const [x0, , , y0] = ds.geoTransform!;
   const col = (grid.transform[0] - x0) / 10;
   const row = (y0 - grid.transform[3]) / 10;
-  const block = ds.bands.get(1).pixels.read(col, row, grid.width * 2, grid.height * 2, new Float64Array(grid.width * grid.height * 4)) as Float64Array;
+  const block = ds.bands.get(1).pixels.read(col, row, grid.width * 2, grid.height * 2, gdalBuffer(new Float64Array(grid.width * grid.height * 4))) as Float64Array;
   ds.close();
   let worst = 0;
   for (let r = 0; r < grid.height; r++) {
@@ -315,3 +316,12 @@ test('shared work goes on while one waiter remains and is abandoned when the las
   expect(abandoned).toBe(1);
   expect(lonely.usable).toBe(false);
 });
+
+test('the zoom 0 tile (the whole world) reads a handful of coarse pixels; the demo area, smaller than one of its pixels, leaves it empty', async () => {
+  tiles.length = 0;
+  const svc = service({ load: { ...load(['B04']), result: true } }, { rescale: [0, 3000], colormap: 'greys' });
+  const png = await renderer.render(svc, viewOf({ z: 0, x: 0, y: 0 }), never());
+  expect(png).toBeNull();
+  expect(tiles[0].inputPixels).toBeGreaterThan(0);
+  expect(tiles[0].inputPixels).toBeLessThan(100);
+}, 30_000);

@@ -190,6 +190,27 @@ function axisSegments(offset: number, factor: number, cells: number, size: numbe
 }
 
 /**
+ * Item pixels of the x and y segments into a buffer of one value per target cell. gdal_translate
+ * with -outsize reads them through RasterIO with a smaller buffer (overviews, resampling); the
+ * pixel reader's own buffer options would do the same but are lost when gdal-async is loaded in
+ * several JS realms of one process (as jest does), whose wrappers each rewrite the options.
+ */
+async function readSmaller(ds: gdal.Dataset, bandNumber: number, x: Segment, y: Segment, resampling: 'nearest' | 'average'): Promise<Float64Array> {
+  const small = await gdal.translateAsync('', ds, [
+    '-of', 'MEM', '-ot', 'Float64', '-b', String(bandNumber), '-r', resampling,
+    '-srcwin', String(x.start), String(y.start), String(x.length), String(y.length),
+    '-outsize', String(x.cells), String(y.cells),
+  ]);
+  try {
+    const buf = new Float64Array(x.cells * y.cells);
+    await small.bands.get(1).pixels.readAsync(0, 0, x.cells, y.cells, gdalBuffer(buf));
+    return buf;
+  } finally {
+    small.close();
+  }
+}
+
+/**
  * Reads the item into the coarser target with GDAL's RasterIO into a buffer smaller than the
  * window, so GDAL takes an overview when the file has one. Returns the target pixels filled.
  */
@@ -203,20 +224,12 @@ async function readDecimated(
   out: Float64Array,
   resampling: 'nearest' | 'average',
 ): Promise<number> {
-  const band = await ds.bands.getAsync(bandNumber);
   const xs = axisSegments(align.col, align.factor, target.width, itemGrid.width);
   const ys = axisSegments(align.row, align.factor, target.height, itemGrid.height);
-  const method = resampling === 'average' ? gdal.GRA_Average : gdal.GRA_NearestNeighbor;
   let read = 0;
   for (const y of ys) {
     for (const x of xs) {
-      const buf = new Float64Array(x.cells * y.cells);
-      await band.pixels.readAsync(x.start, y.start, x.length, y.length, gdalBuffer(buf), {
-        buffer_width: x.cells,
-        buffer_height: y.cells,
-        data_type: gdal.GDT_Float64,
-        resampling: method,
-      });
+      const buf = await readSmaller(ds, bandNumber, x, y, resampling);
       maskNodata(buf, nodata);
       for (let r = 0; r < y.cells; r++) {
         const o = (y.cell + r) * target.width + x.cell;
