@@ -57,6 +57,7 @@ export async function callOnTile(
     shape: [...dims.map((d) => d.labels.length), win.height, win.width],
     coords,
     order: expectedOrder,
+    spatial: [grid.yName, grid.xName],
     timeDimension: time?.name ?? null,
   };
   const payload = Buffer.from(tile.buffer, tile.byteOffset, tile.byteLength);

@@ -53,3 +53,15 @@ test('garbage written to the protocol pipe itself ends the call with an error, n
     s.kill();
   }
 }, 30_000);
+
+test('a result with x and y not last is transposed back; one without them is refused naming the dimensions', async () => {
+  const s = session();
+  try {
+    const moved = await callOnTile(s, udf('    return cube.transpose("x", "t", "y")'), dims, grid, win, tile, undefined);
+    expect(moved.dims.map((d) => d.name)).toEqual(['t']);
+    expect([...moved.values]).toEqual([1, 2, 3, 4]);
+    await expect(callOnTile(s, udf('    return cube.mean("x")'), dims, grid, win, tile, undefined)).rejects.toThrow(/dimensions \(t, y\); they must end with y and x/);
+  } finally {
+    s.kill();
+  }
+}, 30_000);

@@ -159,6 +159,10 @@ def run(header, payload):
             result = result.squeeze(extra, drop=True)
         if set(result.dims) == set(order):
             result = result.transpose(*order)
+    spatial = header.get("spatial") or []
+    if all(d in result.dims for d in spatial):
+        # y and x go last, as the tile layout has them, whatever order the UDF left them in.
+        result = result.transpose(..., *spatial)
     coords = {}
     for name in result.dims:
         if name in result.indexes:
