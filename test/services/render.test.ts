@@ -4,7 +4,9 @@
  * map, dates for WMTS TIME, and abort.
  */
 import gdal from 'gdal-async';
+import fs from 'node:fs';
 import path from 'node:path';
+import { isDataCube } from '../../src/raster/cube/DataCube';
 import { DEFAULT_CONFIG } from '../../src/config/defaults';
 import { DEMO_S2_ID, ensureDemoData } from '../../src/catalog/demo/generate';
 import { createTileRenderer } from '../../src/services/render';
@@ -324,4 +326,16 @@ test('the zoom 0 tile (the whole world) reads a handful of coarse pixels; the de
   expect(png).toBeNull();
   expect(tiles[0].inputPixels).toBeGreaterThan(0);
   expect(tiles[0].inputPixels).toBeLessThan(100);
+}, 30_000);
+
+test('the run service with saveFiles false hands save_result\'s cube on and writes no file; without it the file is written', async () => {
+  const graph = { load: load(['B04'], { temporal_extent: ['2023-07-08', '2023-07-09'] }), save: { process_id: 'save_result', arguments: { data: { from_node: 'load' }, format: 'GTiff' }, result: true } };
+  const facts = (workDir: string) => ({ logger: server.ctx.logger, signal: never(), workDir, defaultOutput: false });
+  const dir = fs.mkdtempSync(path.join(server.dataDir, 'run-'));
+  const kept = await server.ctx.processing.runs.run({ process_graph: graph }, { ...facts(dir), saveFiles: false });
+  expect(isDataCube(kept.value)).toBe(true);
+  expect(kept.ctx.outputs).toEqual([]);
+  expect(fs.readdirSync(dir)).toEqual([]);
+  const saved = await server.ctx.processing.runs.run({ process_graph: graph }, facts(dir));
+  expect(saved.ctx.outputs).toHaveLength(1);
 }, 30_000);
