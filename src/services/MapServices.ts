@@ -251,7 +251,7 @@ export class MapServices {
     if (cached) return cached;
     const view = { bounds: tileBounds(address), size: TILE_PIXELS };
     const what = `Preview tile ${address.z}/${address.x}/${address.y} of ${collectionId}`;
-    const png = (await this.compute(null, what, signal, (s) => this.deps.renderer.render(previewService(collection), view, s))) ?? transparentTile();
+    const png = (await this.compute(null, what, signal, (s) => this.deps.renderer.render(previewService(collection, this.deps.catalog.items(collectionId)), view, s))) ?? transparentTile();
     const tile = { png, etag: strongEtag(png) };
     this.cache.set(key, tile);
     return tile;

@@ -8,6 +8,7 @@ import request from 'supertest';
 import { DEFAULT_CONFIG } from '../../src/config/defaults';
 import { DEMO_DATES, DEMO_DEM_ID, DEMO_S2_ID, ensureDemoData } from '../../src/catalog/demo/generate';
 import { tileAt } from '../../src/services/render/tileGrid';
+import { previewDate } from '../../src/services/collectionPreview';
 import type { TileAddress } from '../../src/services/types';
 import { startTestServer, type TestServer } from '../helpers/testServer';
 
@@ -121,3 +122,13 @@ test('each collection links an XYZ preview: true colour for Sentinel-2, a colour
   expect(unknown.status).toBe(404);
   expect(unknown.body.code).toBe('CollectionNotFound');
 }, 120_000);
+
+test('the preview of a time series shows its clearest date', () => {
+  const items = server.ctx.catalog.items(DEMO_S2_ID);
+  const covers = items.map((i) => i.properties['eo:cloud_cover'] as number);
+  const clearest = Math.min(...covers);
+  expect(new Set(covers).size).toBeGreaterThan(1);
+  const chosen = items.find((i) => i.datetime === previewDate(items))!;
+  expect(chosen.properties['eo:cloud_cover']).toBe(clearest);
+  expect(previewDate(server.ctx.catalog.items(DEMO_DEM_ID))).toBeNull();
+});
