@@ -224,3 +224,22 @@ test('run_udf is not offered when udf.enabled is false', () => {
   expect(createProcessRegistry({ udf: { ...DEFAULT_CONFIG.udf, enabled: false } }).get('run_udf')).toBeUndefined();
   expect(createProcessRegistry({ udf: DEFAULT_CONFIG.udf }).get('run_udf')).toBeDefined();
 });
+
+test('apply_dimension over bands takes the labels the UDF gives (a module with apply_metadata loads too)', async () => {
+  const udf = `
+import xarray
+from openeo.metadata import CollectionMetadata
+
+def apply_metadata(metadata: CollectionMetadata, context: dict) -> CollectionMetadata:
+    return metadata.rename_labels("bands", ["ndvi"])
+
+def apply_datacube(cube: xarray.DataArray, context: dict) -> xarray.DataArray:
+    red = cube.sel(bands="B04")
+    nir = cube.sel(bands="B08")
+    return ((nir - red) / (nir + red)).expand_dims(bands=["ndvi"], axis=1)
+`;
+  const withUdf = await ok({ l: load(['B04', 'B08']), a: { process_id: 'apply_dimension', arguments: { data: { from_node: 'l' }, dimension: 'bands', process: udfCall(udf) } } });
+  expect(withUdf.body.dimensions.bands.values).toEqual(['ndvi']);
+  const plain = await ok({ l: load(['B04', 'B08']), n: { process_id: 'ndvi', arguments: { data: { from_node: 'l' }, nir: 'B08', red: 'B04' } } });
+  expect(withUdf.body.data.map((date: unknown[]) => date[0])).toEqual(plain.body.data);
+}, 60_000);
