@@ -22,6 +22,8 @@ export interface Frame {
 const MAX_HEADER_BYTES = 64 * 1024 * 1024;
 /** The user's prints logged per interpreter, at most. */
 const MAX_STDERR_LOG_BYTES = 256 * 1024;
+/** inspect() messages logged per interpreter, at most. */
+const MAX_INSPECT_ENTRIES = 1000;
 
 export function udfError(message: string): ProcessException {
   return new ProcessException('UdfError', message);
@@ -34,27 +36,48 @@ export function encodeFrame(header: Record<string, unknown>, payload: Buffer = B
   return Buffer.concat([length, json, payload]);
 }
 
-/** Cuts the byte stream into frames, whatever the chunking. */
+/**
+ * Cuts the byte stream into frames, whatever the chunking. Chunks are joined only once a frame's
+ * part is complete, so a large payload costs one copy, not one per chunk.
+ */
 class FrameReader {
-  private buffered: Buffer = Buffer.alloc(0);
+  private chunks: Buffer[] = [];
+  private total = 0;
+  /** Bytes needed before the next step can be taken (4 for the length, then header, then payload). */
+  private needed = 4;
+  private header?: Record<string, unknown>;
 
   constructor(private readonly maxPayload: number) {}
 
+  private take(n: number): Buffer {
+    const all = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.total);
+    this.chunks = all.length > n ? [all.subarray(n)] : [];
+    this.total = all.length - n;
+    return all.subarray(0, n);
+  }
+
   push(chunk: Buffer): Frame[] {
-    this.buffered = this.buffered.length ? Buffer.concat([this.buffered, chunk]) : chunk;
+    this.chunks.push(chunk);
+    this.total += chunk.length;
     const frames: Frame[] = [];
-    for (;;) {
-      if (this.buffered.length < 4) return frames;
-      const length = this.buffered.readUInt32LE(0);
-      if (length > MAX_HEADER_BYTES) throw new Error('the UDF worker sent a malformed frame');
-      if (this.buffered.length < 4 + length) return frames;
-      const header = JSON.parse(this.buffered.subarray(4, 4 + length).toString('utf8')) as Record<string, unknown>;
-      const bytes = Number(header.bytes ?? 0);
-      if (!Number.isInteger(bytes) || bytes < 0 || bytes > this.maxPayload) throw new Error('the UDF worker sent a malformed frame');
-      if (this.buffered.length < 4 + length + bytes) return frames;
-      frames.push({ header, payload: Buffer.from(this.buffered.subarray(4 + length, 4 + length + bytes)) });
-      this.buffered = this.buffered.subarray(4 + length + bytes);
+    while (this.total >= this.needed) {
+      if (!this.header && this.needed === 4) {
+        const length = this.take(4).readUInt32LE(0);
+        if (length > MAX_HEADER_BYTES) throw new Error('the UDF worker sent a malformed frame');
+        this.needed = length;
+      } else if (!this.header) {
+        const header = JSON.parse(this.take(this.needed).toString('utf8')) as Record<string, unknown>;
+        const bytes = Number(header.bytes ?? 0);
+        if (!Number.isInteger(bytes) || bytes < 0 || bytes > this.maxPayload) throw new Error('the UDF worker sent a malformed frame');
+        this.header = header;
+        this.needed = bytes;
+      } else {
+        frames.push({ header: this.header, payload: Buffer.from(this.take(this.needed)) });
+        this.header = undefined;
+        this.needed = 4;
+      }
     }
+    return frames;
   }
 }
 
@@ -67,6 +90,7 @@ export class UdfSession {
   private queue: Promise<unknown> = Promise.resolve();
   private failure?: Error;
   private stderrLogged = 0;
+  private inspected = 0;
   private stderrLine = '';
 
   constructor(
@@ -107,6 +131,9 @@ export class UdfSession {
     for (const frame of frames) {
       const log = frame.header.log as { level?: string; message?: string; data?: unknown; code?: string } | undefined;
       if (log) {
+        this.inspected++;
+        if (this.inspected === MAX_INSPECT_ENTRIES + 1) this.logger.warn({ udf: true }, `more than ${MAX_INSPECT_ENTRIES} inspect messages; the rest are left out`);
+        if (this.inspected > MAX_INSPECT_ENTRIES) continue;
         const level = LOG_LEVELS[String(log.level)] ?? 'info';
         this.logger[level]({ udf: true, data: log.data, code: log.code }, log.message || 'inspect');
       } else if (frame.header.ready) {

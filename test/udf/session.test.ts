@@ -65,3 +65,18 @@ test('a result with x and y not last is transposed back; one without them is ref
     s.kill();
   }
 }, 30_000);
+
+test('a tile of 26 MB goes there and back in many pipe chunks intact', async () => {
+  const s = session();
+  const big: SpatialGrid = { ...grid, width: 256, height: 256 };
+  const dates: LabelDimension[] = [{ name: 't', type: 'temporal', labels: Array.from({ length: 50 }, (_, i) => new Date(Date.UTC(2023, 0, 1 + i)).toISOString()) }];
+  const values = Float64Array.from({ length: 50 * 256 * 256 }, (_, i) => i % 1000);
+  try {
+    const result = await callOnTile(s, udf('    return cube + 1'), dates, big, { x: 0, y: 0, width: 256, height: 256 }, values, undefined);
+    expect(result.values.length).toBe(values.length);
+    expect(result.values.every((v, i) => v === values[i] + 1)).toBe(true);
+    expect(result.dims).toEqual(dates);
+  } finally {
+    s.kill();
+  }
+}, 60_000);
