@@ -49,6 +49,9 @@ export function sandboxArgv(limits: SandboxLimits, script: string[]): string[] {
     '--core=0',
     BWRAP,
     '--unshare-all',
+    // No user namespaces inside: less kernel surface for the code to reach.
+    '--unshare-user',
+    '--disable-userns',
     '--die-with-parent',
     '--new-session',
     '--uid', '65534',

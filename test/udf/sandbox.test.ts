@@ -116,3 +116,15 @@ test('prints and raw writes to stdout do not break the data exchange, and the se
   expect(after.status).toBe(200);
   expect(after.body).toEqual(res.body);
 }, 30_000);
+
+test('no user namespaces and no privileges inside the sandbox', async () => {
+  await expectBlocked(
+    [
+      '    import ctypes',
+      '    libc = ctypes.CDLL(None, use_errno=True)',
+      '    if libc.unshare(0x10000000) != 0:',  // CLONE_NEWUSER
+      '        raise RuntimeError("blocked userns: errno %d uid=%d" % (ctypes.get_errno(), os.getuid()))',
+    ].join('\n'),
+    'blocked userns: errno',
+  );
+}, 30_000);
