@@ -113,6 +113,7 @@ export const runUdf = defineProcess(
       InvalidRuntime: 'The UDF runtime is not offered here (GET /udf_runtimes lists what is).',
       InvalidVersion: 'This version of the UDF runtime is not offered here (GET /udf_runtimes lists what is).',
       FileNotFound: 'The UDF file does not exist.',
+      UdfError: 'The UDF failed: a Python exception (with its traceback), a limit of the sandbox, or a result of the wrong shape; the message says which.',
     },
   },
   async (args, ctx) => {
