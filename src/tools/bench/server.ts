@@ -7,6 +7,8 @@ import { pipeline } from 'node:stream/promises';
 import { loadConfig } from '../../config/load';
 import { createLogger } from '../../logger';
 import { closeContext, createContext, startServer } from '../../server';
+import { DEFAULT_CONFIG } from '../../config/defaults';
+import { ensureDemoData } from '../../catalog/demo/generate';
 import type { ServerContext } from '../../context';
 
 export interface BenchServer {
@@ -31,8 +33,11 @@ function freePort(): Promise<number> {
 }
 
 /** The real server in this process, on 127.0.0.1, with a fresh data directory and the bench folder as its only collection. */
-export async function startBenchServer(benchFolder: string, collectionId: string, configFile: string): Promise<BenchServer> {
+export async function startBenchServer(benchFolder: string, collectionId: string, configFile: string, options: { withDemo?: boolean } = {}): Promise<BenchServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'openeo-bench-'));
+  // The demo collections too, for benchmarks that compare with them (written into the data directory).
+  if (options.withDemo) await ensureDemoData(dataDir);
+  const demoSources = options.withDemo ? DEFAULT_CONFIG.collections.sources : [];
   const config = loadConfig({
     file: configFile,
     env: {},
@@ -42,7 +47,7 @@ export async function startBenchServer(benchFolder: string, collectionId: string
       host: '127.0.0.1',
       logLevel: 'silent',
       demo: false,
-      collections: { sources: [{ type: 'folder', path: benchFolder, id: collectionId, pattern: 'S2_{date}_{band}.tif' }], rescanSeconds: 3600 },
+      collections: { sources: [{ type: 'folder', path: benchFolder, id: collectionId, pattern: 'S2_{date}_{band}.tif' }, ...demoSources], rescanSeconds: 3600 },
       limits: { syncMaxPixels: 1e12, syncTimeoutSeconds: 3600, syncConcurrentPerUser: 2 },
     },
   });

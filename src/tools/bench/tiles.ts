@@ -3,11 +3,12 @@
  * API. For a true-colour picture of one date and the maximum NDVI over all dates it requests the
  * tiles around the centre of the data at the native zoom and two zooms below: first each tile
  * once (rendered: nothing cached, page cache warm after the first), then the same tiles again
- * (served from the tile cache). Prints p50/p90/max per case.
+ * (served from the tile cache). The same for the demo Sentinel-2 collection. Prints p50/p90/max per case.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { transformation } from '../../gdal/srs';
+import { DEMO_DATES, DEMO_S2_ID } from '../../catalog/demo/generate';
 import { ensureDataset, DATES, EPSG, ORIGIN, PIXEL_SIZE } from './dataset';
 import { startBenchServer } from './server';
 import { parseOptions, SIZES } from './options';
@@ -30,6 +31,16 @@ function centreOf(size: number): { x: number; y: number; lat: number } {
   const mercator = transformation(utm, 'EPSG:3857').transformPoint(ORIGIN.west + half, ORIGIN.north - half);
   const lonLat = transformation(utm, 'EPSG:4326').transformPoint(ORIGIN.west + half, ORIGIN.north - half);
   return { x: mercator.x, y: mercator.y, lat: lonLat.y };
+}
+
+/** A collection's centre in EPSG:3857, from the WGS84 extent its document gives. */
+async function collectionCentre(baseUrl: string, id: string): Promise<{ x: number; y: number; lat: number }> {
+  const doc = (await (await fetch(`${baseUrl}/collections/${id}`)).json()) as { extent: { spatial: { bbox: number[][] } } };
+  const [w, s, e, n] = doc.extent.spatial.bbox[0];
+  const lon = (w + e) / 2;
+  const lat = (s + n) / 2;
+  const mercator = transformation('EPSG:4326', 'EPSG:3857').transformPoint(lon, lat);
+  return { x: mercator.x, y: mercator.y, lat };
 }
 
 /** The TILES_PER_SIDE² tiles around a point at zoom z. */
@@ -58,7 +69,7 @@ async function main(): Promise<number> {
   const folder = path.join(CACHE, options.size);
   await ensureDataset(folder, size, log);
   const collection = `BENCH_${options.size.toUpperCase()}`;
-  const server = await startBenchServer(folder, collection, path.join(REPO, 'config.json'));
+  const server = await startBenchServer(folder, collection, path.join(REPO, 'config.json'), { withDemo: true });
   const centre = centreOf(size);
   // The zoom whose pixels are as fine as the data's, on the ground at this latitude.
   const nativeZoom = Math.ceil(Math.log2((2 * HALF_WORLD * Math.cos((centre.lat * Math.PI) / 180)) / (256 * PIXEL_SIZE)));
@@ -82,9 +93,28 @@ async function main(): Promise<number> {
       configuration: { colormap: 'viridis', rescale: [-1, 1] },
     },
   ];
+  const demo = await collectionCentre(server.baseUrl, DEMO_S2_ID);
+  const demoCases = [
+    {
+      title: 'demo: true colour',
+      graph: { load: { process_id: 'load_collection', arguments: { id: DEMO_S2_ID, spatial_extent: null, temporal_extent: [DEMO_DATES[0], DEMO_DATES[1]], bands: ['B04', 'B03', 'B02'] }, result: true } },
+      configuration: { bands: ['B04', 'B03', 'B02'], rescale: [0, 3000] },
+      centre: demo,
+    },
+    {
+      title: 'demo: max NDVI',
+      graph: {
+        load: { process_id: 'load_collection', arguments: { id: DEMO_S2_ID, spatial_extent: null, temporal_extent: null, bands: ['B04', 'B08'] } },
+        ndvi: { process_id: 'ndvi', arguments: { data: { from_node: 'load' }, red: 'B04', nir: 'B08' } },
+        max: { process_id: 'reduce_dimension', arguments: { data: { from_node: 'ndvi' }, dimension: 't', reducer: { process_graph: { m: { process_id: 'max', arguments: { data: { from_parameter: 'data' } }, result: true } } } }, result: true },
+      },
+      configuration: { colormap: 'viridis', rescale: [-1, 1] },
+      centre: demo,
+    },
+  ];
   const rows: string[] = [];
   try {
-    for (const c of cases) {
+    for (const c of [...cases.map((x) => ({ ...x, centre })), ...demoCases]) {
       for (const z of [nativeZoom, nativeZoom - 1, nativeZoom - 2]) {
         const created = await fetch(`${server.baseUrl}/services`, {
           method: 'POST',
@@ -93,7 +123,7 @@ async function main(): Promise<number> {
         });
         if (created.status !== 201) throw new Error(`POST /services: HTTP ${created.status} ${await created.text()}`);
         const template = ((await fetch(created.headers.get('location')!, { headers: { Authorization: server.auth } }).then((r) => r.json())) as { url: string }).url;
-        const urls = tilesAround(centre.x, centre.y, z).map(([tz, tx, ty]) => template.replace('{z}', String(tz)).replace('{x}', String(tx)).replace('{y}', String(ty)));
+        const urls = tilesAround(c.centre.x, c.centre.y, z).map(([tz, tx, ty]) => template.replace('{z}', String(tz)).replace('{x}', String(tx)).replace('{y}', String(ty)));
         const rendered: number[] = [];
         for (const url of urls) rendered.push(await timedTile(url));
         const cached: number[] = [];
