@@ -16,6 +16,7 @@ import { planLoad } from '../../src/raster/read/planLoad';
 import { gdalBuffer } from '../../src/gdal/typedArrays';
 import { SharedWork } from '../../src/services/render/sharedWork';
 import type { RenderableService, TileAddress, TileRenderer, TileView } from '../../src/services/types';
+import type { ProcessDocument } from '../../src/processes/run';
 import { startTestServer, type TestServer } from '../helpers/testServer';
 
 let server: TestServer;
@@ -332,10 +333,10 @@ test('the run service with saveFiles false hands save_result\'s cube on and writ
   const graph = { load: load(['B04'], { temporal_extent: ['2023-07-08', '2023-07-09'] }), save: { process_id: 'save_result', arguments: { data: { from_node: 'load' }, format: 'GTiff' }, result: true } };
   const facts = (workDir: string) => ({ logger: server.ctx.logger, signal: never(), workDir, defaultOutput: false });
   const dir = fs.mkdtempSync(path.join(server.dataDir, 'run-'));
-  const kept = await server.ctx.processing.runs.run({ process_graph: graph }, { ...facts(dir), saveFiles: false });
+  const kept = await server.ctx.processing.runs.run({ process_graph: graph } as unknown as ProcessDocument, { ...facts(dir), saveFiles: false });
   expect(isDataCube(kept.value)).toBe(true);
   expect(kept.ctx.outputs).toEqual([]);
   expect(fs.readdirSync(dir)).toEqual([]);
-  const saved = await server.ctx.processing.runs.run({ process_graph: graph }, facts(dir));
+  const saved = await server.ctx.processing.runs.run({ process_graph: graph } as unknown as ProcessDocument, facts(dir));
   expect(saved.ctx.outputs).toHaveLength(1);
 }, 30_000);
