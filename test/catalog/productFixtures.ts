@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import gdal from 'gdal-async';
+import { gdalBuffer } from '../../src/gdal/typedArrays';
 
 /** Stored value of pixel (col, row) of a band: distinct per band and pixel, never 0 (no-data). */
 export function storedValue(seed: number, col: number, row: number): number {
@@ -28,7 +29,8 @@ function writeBandFile(spec: BandFileSpec): void {
   mem.geoTransform = [spec.originX, spec.pixel, 0, spec.originY, 0, -spec.pixel];
   const values = new Uint16Array(spec.size * spec.size);
   for (let r = 0; r < spec.size; r++) for (let c = 0; c < spec.size; c++) values[r * spec.size + c] = spec.dataType === gdal.GDT_Byte ? 1 + ((c + r + spec.seed) % 11) : storedValue(spec.seed, c, r);
-  mem.bands.get(1).pixels.write(0, 0, spec.size, spec.size, spec.dataType === gdal.GDT_Byte ? Uint8Array.from(values) : values);
+  // gdalBuffer: a typed array made in jest's sandbox is otherwise refused by gdal-async as 'Invalid array'.
+  mem.bands.get(1).pixels.write(0, 0, spec.size, spec.size, gdalBuffer(spec.dataType === gdal.GDT_Byte ? Uint8Array.from(values) : values));
   const options: Record<string, string> = spec.driver === 'JP2OpenJPEG' ? { REVERSIBLE: 'YES', QUALITY: '100' } : { COMPRESS: 'DEFLATE' };
   gdal.drivers.get(spec.driver).createCopy(spec.file, mem, options).close();
   mem.close();
