@@ -141,17 +141,19 @@ function parameterDefaults(process: ProcessDocument): Record<string, unknown> {
   return values;
 }
 
-/** Rejects with the signal's reason when it fires, so a run never outlives its deadline. */
-function whenAborted(signal: AbortSignal): Promise<never> {
-  return new Promise((_, reject) => {
-    const fail = () => reject(signal.reason);
-    if (signal.aborted) fail();
-    else signal.addEventListener('abort', fail, { once: true });
-  });
-}
-
+/**
+ * The work, or a rejection with the signal's reason as soon as it fires, so a run never outlives
+ * its deadline. The listener goes once the work settles: one signal may outlive many runs (a
+ * batch job's, or a caller's), and listeners left behind would pile up on it.
+ */
 function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  return Promise.race([work, whenAborted(signal)]);
+  if (signal.aborted) return Promise.reject(signal.reason);
+  let onAbort = () => {};
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  return Promise.race([work, aborted]).finally(() => signal.removeEventListener('abort', onAbort));
 }
 
 /** The registry with each definition replaced by `wrap(id, definition)`; implementations are unchanged. */

@@ -101,3 +101,21 @@ test('user processes of the caller are callable, and unknown to a caller without
   expect(value).toBe(42);
   await expect(runs().run(doc, facts())).rejects.toMatchObject({ code: 'ProcessUnsupported' });
 });
+
+test('runs leave no abort listener behind on a signal that outlives them', async () => {
+  const controller = new AbortController();
+  let listeners = 0;
+  const add = controller.signal.addEventListener.bind(controller.signal);
+  const remove = controller.signal.removeEventListener.bind(controller.signal);
+  controller.signal.addEventListener = ((...args: Parameters<AbortSignal['addEventListener']>) => {
+    if (args[0] === 'abort') listeners++;
+    return add(...args);
+  }) as AbortSignal['addEventListener'];
+  controller.signal.removeEventListener = ((...args: Parameters<AbortSignal['removeEventListener']>) => {
+    if (args[0] === 'abort') listeners--;
+    return remove(...args);
+  }) as AbortSignal['removeEventListener'];
+  const doc = { process_graph: { a: { process_id: 'add', arguments: { x: 1, y: 2 }, result: true } } } as ProcessDocument;
+  for (let i = 0; i < 20; i++) await runs().run(doc, facts({ signal: controller.signal }));
+  expect(listeners).toBe(0);
+});
