@@ -24,6 +24,8 @@ export interface UdfCubeRules {
   check(dims: LabelDimension[]): string | null;
   /** The presentation order of the result cube. */
   order(dims: LabelDimension[]): string[];
+  /** The cube's dimensions for what the UDF returned (e.g. a dimension renamed to the target), when they differ. */
+  dimensions?(dims: LabelDimension[]): LabelDimension[];
 }
 
 export class UdfCube extends DataCube {
@@ -43,13 +45,15 @@ export class UdfCube extends DataCube {
     const probe = await call(parent, run, udf, rules, { x: 0, y: 0, width: 1, height: 1 }, ctx);
     const problem = rules.check(probe.dims);
     if (problem) throw udfError(`The UDF returned the dimensions ${describeDimensions(probe.dims)}: ${problem}`);
-    return new UdfCube(parent, probe.dims, rules.order(probe.dims), run, udf, rules);
+    const dims = rules.dimensions?.(probe.dims) ?? probe.dims;
+    return new UdfCube(parent, dims, rules.order(dims), run, udf, rules);
   }
 
   protected async computeTile(win: TileWindow, ctx: TileContext): Promise<Float64Array> {
     const result = await call(this.parent, this.run, this.udf, this.rules, win, ctx);
-    if (!sameDimensions(result.dims, this.dims)) {
-      throw udfError(`The UDF returned the dimensions ${describeDimensions(result.dims)} here but ${describeDimensions(this.dims)} for the first pixel; they must be the same for every tile.`);
+    const dims = this.rules.dimensions?.(result.dims) ?? result.dims;
+    if (!sameDimensions(dims, this.dims)) {
+      throw udfError(`The UDF returned the dimensions ${describeDimensions(dims)} here but ${describeDimensions(this.dims)} for the first pixel; they must be the same for every tile.`);
     }
     return result.values;
   }

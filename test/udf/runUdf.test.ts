@@ -243,3 +243,38 @@ def apply_datacube(cube: xarray.DataArray, context: dict) -> xarray.DataArray:
   const plain = await ok({ l: load(['B04', 'B08']), n: { process_id: 'ndvi', arguments: { data: { from_node: 'l' }, nir: 'B08', red: 'B04' } } });
   expect(withUdf.body.data.map((date: unknown[]) => date[0])).toEqual(plain.body.data);
 }, 60_000);
+
+test('apply_dimension over t into a target dimension: per-pixel statistics from a UDF equal the same without UDF', async () => {
+  const udf = `
+import xarray
+
+def apply_datacube(cube: xarray.DataArray, context: dict) -> xarray.DataArray:
+    stats = [cube.mean(dim="t"), cube.min(dim="t"), cube.max(dim="t")]
+    return xarray.concat(stats, dim="t").transpose("t", ...)
+`;
+  const statistics = {
+    process_graph: {
+      mean: { process_id: 'mean', arguments: { data: { from_parameter: 'data' } } },
+      min: { process_id: 'min', arguments: { data: { from_parameter: 'data' } } },
+      max: { process_id: 'max', arguments: { data: { from_parameter: 'data' } } },
+      all: { process_id: 'array_create', arguments: { data: [{ from_node: 'mean' }, { from_node: 'min' }, { from_node: 'max' }] }, result: true },
+    },
+  };
+  const both = async (bands: string[], target: string) => {
+    const apply = (process: unknown) => ({ process_id: 'apply_dimension', arguments: { data: { from_node: 'l' }, dimension: 't', target_dimension: target, process } });
+    const withUdf = await ok({ l: load(bands), a: apply(udfCall(udf)) });
+    const plain = await ok({ l: load(bands), a: apply(statistics) });
+    return { withUdf: withUdf.body, plain: plain.body };
+  };
+  // A new dimension replaces t, labelled 0, 1, 2 like the unlabelled array of the child process.
+  const fresh = await both(['B04', 'B08'], 'stats');
+  expect(fresh.withUdf).toEqual(fresh.plain);
+  expect(Object.keys(fresh.withUdf.dimensions)).not.toContain('t');
+  expect(fresh.withUdf.dimensions.stats.values).toEqual([0, 1, 2]);
+  expect(fresh.withUdf.data.flat(3).filter((v: unknown) => typeof v === 'number' && v > 0).length).toBeGreaterThan(50);
+  // An existing dimension with a single label takes the results, and t is dropped.
+  const existing = await both(['B04'], 'bands');
+  expect(existing.withUdf).toEqual(existing.plain);
+  expect(Object.keys(existing.withUdf.dimensions)).not.toContain('t');
+  expect(existing.withUdf.dimensions.bands.values).toEqual([0, 1, 2]);
+}, 60_000);

@@ -155,7 +155,9 @@ def run(header, payload):
     order = header.get("order")
     if order:
         extra = [d for d in result.dims if d not in order and result.sizes[d] == 1]
-        if extra:
+        # Leftovers of length 1 go only when that gives the expected dimensions: a new
+        # dimension with a single label (e.g. one statistic in a target dimension) stays.
+        if extra and set(result.dims) - set(extra) == set(order):
             result = result.squeeze(extra, drop=True)
         if set(result.dims) == set(order):
             result = result.transpose(*order)

@@ -110,10 +110,7 @@ export const applyDimension = defineProcess(
     const existing = existingTarget(cube, name, targetName);
     // A UDF as the whole child process gets whole tiles, not the values of one pixel.
     const udf = udfChild(process, 'data', context);
-    if (udf) {
-      if (targetName !== name) throw parameterInvalid('apply_dimension', 'target_dimension', 'a UDF child process works along the dimension itself; leave target_dimension null');
-      return applyDimensionUdf(cube, name, udf, ctx);
-    }
+    if (udf) return applyDimensionUdf(cube, name, udf, ctx, targetName, existing);
     // The number of results per pixel decides the cube's shape: a compiled callback knows it,
     // otherwise learn it from one pixel of real data.
     const canProbe = !cube.isEmpty;

@@ -67,8 +67,40 @@ export function applyUdf(cube: DataCube, call: UdfCall, ctx: ProcessContext): Pr
   });
 }
 
-/** apply_dimension: only the labels of `name` may change. */
-export function applyDimensionUdf(cube: DataCube, name: string, call: UdfCall, ctx: ProcessContext): Promise<DataCube> {
+/**
+ * apply_dimension with a target dimension: the UDF returns its results along the source dimension
+ * (or already along the target's name) with the other dimensions unchanged; that dimension becomes
+ * the target, of type other when new, while an existing target (single label) is left out and
+ * takes its place, as without a UDF.
+ */
+function applyToTargetUdf(cube: DataCube, name: string, targetName: string, existing: LabelDimension | undefined, call: UdfCall, ctx: ProcessContext): Promise<DataCube> {
+  const kept = cube.dims.filter((d) => d !== existing);
+  const at = kept.findIndex((d) => d.name === name);
+  const others = (dims: LabelDimension[]) => dims.filter((_, i) => i !== at);
+  return runOnCube(cube, call, ctx, {
+    expectedNames: [...kept.map((d) => d.name), ...spatial(cube)],
+    check: (dims) => {
+      const names = kept.map((d, i) => (i === at ? `${name} (or ${targetName})` : d.name)).join(', ');
+      if (dims.length !== kept.length || !dims.every((d, i) => (i === at ? d.name === name || d.name === targetName : d.name === kept[i].name))) {
+        return `apply_dimension into '${targetName}' needs the dimensions in their order: ${names}`;
+      }
+      return sameDimensions(others(dims), others(kept)) ? null : `apply_dimension over '${name}' may change only its labels, not those of ${describeDimensions(others(kept))}`;
+    },
+    dimensions: (dims) => dims.map((d, i) => (i === at ? { name: targetName, type: existing ? existing.type : 'other', labels: d.labels } : d)),
+    order: () => (existing ? cube.order.filter((n) => n !== name) : cube.order.map((n) => (n === name ? targetName : n))),
+  });
+}
+
+/** apply_dimension: only the labels of `name` may change (they go into `targetName` when that differs). */
+export function applyDimensionUdf(
+  cube: DataCube,
+  name: string,
+  call: UdfCall,
+  ctx: ProcessContext,
+  targetName = name,
+  existing?: LabelDimension,
+): Promise<DataCube> {
+  if (targetName !== name) return applyToTargetUdf(cube, name, targetName, existing, call, ctx);
   const others = (dims: LabelDimension[]) => dims.filter((d) => d.name !== name);
   return runOnCube(cube, call, ctx, {
     expectedNames: [...cube.dims.map((d) => d.name), ...spatial(cube)],
