@@ -34,6 +34,38 @@ function labelsOf(dim: LabelDimension): Coordinate {
   return { type: dim.labels.every((l) => typeof l === 'number') ? 'number' : 'string', values: dim.labels };
 }
 
+interface Answer {
+  names: string[];
+  shape: number[];
+  coords: Record<string, Coordinate>;
+  values: Float64Array;
+}
+
+/** One exchange with the interpreter: an array (C order) with its dimensions out, the UDF's array back. */
+async function exchange(
+  session: UdfSession,
+  udf: UdfCode,
+  request: { dims: string[]; shape: number[]; coords: Record<string, Coordinate>; order?: string[]; spatial: string[]; timeDimension: string | null },
+  values: Float64Array,
+): Promise<Answer> {
+  const header = { code: udf.code, context: udf.context ?? null, ...request };
+  const payload = Buffer.from(values.buffer, values.byteOffset, values.byteLength);
+  const answer = await session.call(header, payload);
+  if (answer.header.ok !== true) {
+    // What a failed UDF left behind (children, half-written frames) must not meet the next call.
+    session.kill();
+    throw udfError(`The UDF failed:\n${String(answer.header.error ?? 'no message')}`);
+  }
+  const shape = answer.header.shape as number[];
+  const bytes = answer.payload;
+  const result = new Float64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  const expected = shape.reduce((a, b) => a * b, 1);
+  if (result.length !== expected) throw udfError(`The UDF returned ${result.length} values for the shape (${shape.join(', ')}).`);
+  return { names: answer.header.dims as string[], shape, coords: (answer.header.coords ?? {}) as Record<string, Coordinate>, values: result };
+}
+
+const timeDimensionOf = (dims: LabelDimension[]) => dims.find((d) => d.type === 'temporal')?.name ?? null;
+
 /** Sends one tile and returns the UDF's result in the tile layout. */
 export async function callOnTile(
   session: UdfSession,
@@ -49,31 +81,32 @@ export async function callOnTile(
   for (const d of dims) coords[d.name] = labelsOf(d);
   coords[grid.yName] = { type: 'number', values: axisCoordinates(tileGrid, 'y') };
   coords[grid.xName] = { type: 'number', values: axisCoordinates(tileGrid, 'x') };
-  const time = dims.find((d) => d.type === 'temporal');
-  const header = {
-    code: udf.code,
-    context: udf.context ?? null,
+  const request = {
     dims: [...dims.map((d) => d.name), grid.yName, grid.xName],
     shape: [...dims.map((d) => d.labels.length), win.height, win.width],
     coords,
     order: expectedOrder,
     spatial: [grid.yName, grid.xName],
-    timeDimension: time?.name ?? null,
+    timeDimension: timeDimensionOf(dims),
   };
-  const payload = Buffer.from(tile.buffer, tile.byteOffset, tile.byteLength);
-  const answer = await session.call(header, payload);
-  if (answer.header.ok !== true) {
-    // What a failed UDF left behind (children, half-written frames) must not meet the next call.
-    session.kill();
-    throw udfError(`The UDF failed:\n${String(answer.header.error ?? 'no message')}`);
-  }
-  return readResult(answer.header, answer.payload, dims, grid, win);
+  return readResult(await exchange(session, udf, request, tile), dims, grid, win);
 }
 
-function readResult(header: Record<string, unknown>, payload: Buffer, input: LabelDimension[], grid: SpatialGrid, win: TileWindow): UdfResult {
-  const names = header.dims as string[];
-  const shape = header.shape as number[];
-  const coords = (header.coords ?? {}) as Record<string, Coordinate>;
+/**
+ * Sends a whole cube without x and y (a vector cube: geometry dimension labelled by geometry
+ * index) and returns the UDF's result with its dimensions as the UDF left them.
+ */
+export async function callOnValues(session: UdfSession, udf: UdfCode, dims: LabelDimension[], values: Float64Array): Promise<UdfResult> {
+  const coords: Record<string, Coordinate> = {};
+  for (const d of dims) coords[d.name] = labelsOf(d);
+  const request = { dims: dims.map((d) => d.name), shape: dims.map((d) => d.labels.length), coords, spatial: [], timeDimension: timeDimensionOf(dims) };
+  const answer = await exchange(session, udf, request, values);
+  const result = answer.names.map((name, i) => resultDimension(name, answer.shape[i], answer.coords[name], dims.find((d) => d.name === name)));
+  return { dims: result, values: answer.values };
+}
+
+function readResult(answer: Answer, input: LabelDimension[], grid: SpatialGrid, win: TileWindow): UdfResult {
+  const { names, shape, coords } = answer;
   const n = names.length;
   if (n < 2 || names[n - 2] !== grid.yName || names[n - 1] !== grid.xName) {
     throw udfError(`The UDF returned the dimensions (${names.join(', ')}); they must end with ${grid.yName} and ${grid.xName}, which it may not change.`);
@@ -82,10 +115,7 @@ function readResult(header: Record<string, unknown>, payload: Buffer, input: Lab
     throw udfError(`The UDF returned ${shape[n - 2]} × ${shape[n - 1]} pixels (${grid.yName} × ${grid.xName}) for a tile of ${win.height} × ${win.width}.`);
   }
   const dims = names.slice(0, n - 2).map((name, i) => resultDimension(name, shape[i], coords[name], input.find((d) => d.name === name)));
-  const values = new Float64Array(payload.buffer.slice(payload.byteOffset, payload.byteOffset + payload.byteLength));
-  const expected = shape.reduce((a, b) => a * b, 1);
-  if (values.length !== expected) throw udfError(`The UDF returned ${values.length} values for the shape (${shape.join(', ')}).`);
-  return { dims, values };
+  return { dims, values: answer.values };
 }
 
 /** A returned dimension: the input's labels where they are the same (dates compared as instants), else the returned ones. */

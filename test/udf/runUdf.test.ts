@@ -278,3 +278,80 @@ def apply_datacube(cube: xarray.DataArray, context: dict) -> xarray.DataArray:
   expect(Object.keys(existing.withUdf.dimensions)).not.toContain('t');
   expect(existing.withUdf.dimensions.bands.values).toEqual([0, 1, 2]);
 }, 60_000);
+
+test('run_udf on the vector cube of aggregate_spatial gets geometry × t × bands and keeps the geometries (JSON and GeoJSON)', async () => {
+  const box = (w: number, s: number, e: number, n: number) => ({ type: 'Polygon', coordinates: [[[w, s], [e, s], [e, n], [w, n], [w, s]]] });
+  const polygons = {
+    type: 'FeatureCollection',
+    features: [
+      { type: 'Feature', id: 'west', properties: { name: 'west' }, geometry: box(8.621, 47.541, 8.624, 47.544) },
+      { type: 'Feature', id: 'east', properties: { name: 'east' }, geometry: box(8.626, 47.542, 8.629, 47.546) },
+    ],
+  };
+  const area = { west: 8.62, south: 47.54, east: 8.63, north: 47.55 };
+  const nodes = (last: Record<string, unknown>) => ({
+    l: { process_id: 'load_collection', arguments: { id: DEMO_S2_ID, spatial_extent: area, temporal_extent: ['2023-01-01', '2023-05-01'], bands: ['B04', 'B08'] } },
+    agg: {
+      process_id: 'aggregate_spatial',
+      arguments: { data: { from_node: 'l' }, geometries: polygons, reducer: { process_graph: { m: { process_id: 'mean', arguments: { data: { from_parameter: 'data' } }, result: true } } } },
+    },
+    last,
+  });
+  const shaped = `
+import xarray
+from openeo.udf import inspect
+
+def apply_datacube(cube: xarray.DataArray, context: dict) -> xarray.DataArray:
+    inspect(data=[list(cube.dims), cube.coords["geometry"].values.tolist()], message="vector cube")
+    return cube * 2
+`;
+  const generic = `
+from openeo.udf import UdfData, XarrayDataCube
+
+def double_all(udf_data: UdfData):
+    udf_data.set_datacube_list([XarrayDataCube(c.get_array() * 2) for c in udf_data.get_datacube_list()])
+`;
+  const udfNode = (udf: string) => ({ process_id: 'run_udf', arguments: { data: { from_node: 'agg' }, udf, runtime: 'Python' } });
+  const doubled = {
+    process_id: 'apply',
+    arguments: { data: { from_node: 'agg' }, process: { process_graph: { m: { process_id: 'multiply', arguments: { x: { from_parameter: 'x' }, y: 2 }, result: true } } } },
+  };
+  const plain = await ok(nodes(doubled));
+  expect(plain.body.data.flat(3).filter((v: unknown) => typeof v === 'number' && v > 0).length).toBeGreaterThan(4);
+  const withUdf = await ok(nodes(udfNode(shaped)));
+  expect(withUdf.body).toEqual(plain.body);
+  expect((await ok(nodes(udfNode(generic)))).body).toEqual(plain.body);
+  const monitor = /<[^>]*(\/result\/logs\/[^>]+)>/.exec(String(withUdf.headers.link))![1];
+  const logs = (await request(server.app).get(monitor).set('Authorization', auth)).body.logs as Array<{ message: string; data: unknown }>;
+  expect(logs.find((e) => e.message === 'vector cube')?.data).toEqual([['geometry', 't', 'bands'], [0, 1]]);
+  // GeoJSON: the same features with the doubled values as properties.
+  const geojson = async (last: Record<string, unknown>) => {
+    const process_graph = { ...nodes(last), save: { process_id: 'save_result', arguments: { data: { from_node: 'last' }, format: 'GeoJSON' }, result: true } };
+    const res = await request(server.app).post('/result').set('Authorization', auth).send({ process: { process_graph } }).buffer(true).parse((r, cb) => {
+      let text = '';
+      r.on('data', (c: Buffer) => (text += c.toString()));
+      r.on('end', () => cb(null, text));
+    });
+    expect(res.status).toBe(200);
+    return JSON.parse(res.body as string);
+  };
+  const fc = await geojson(udfNode(shaped));
+  expect(fc.features.map((f: { id: string }) => f.id)).toEqual(['west', 'east']);
+  expect(fc).toEqual(await geojson(doubled));
+}, 60_000);
+
+test('run_udf on a vector cube must keep its geometry dimension', async () => {
+  const udf = 'import xarray\ndef apply_datacube(cube: xarray.DataArray, context):\n    return cube.mean(dim="geometry")\n';
+  const polygon = { type: 'Polygon', coordinates: [[[8.621, 47.541], [8.624, 47.541], [8.624, 47.544], [8.621, 47.541]]] };
+  const res = await run({
+    l: { process_id: 'load_collection', arguments: { id: DEMO_S2_ID, spatial_extent: { west: 8.62, south: 47.54, east: 8.63, north: 47.55 }, temporal_extent: ['2023-01-01', '2023-02-01'], bands: ['B04'] } },
+    agg: {
+      process_id: 'aggregate_spatial',
+      arguments: { data: { from_node: 'l' }, geometries: polygon, reducer: { process_graph: { m: { process_id: 'mean', arguments: { data: { from_parameter: 'data' } }, result: true } } } },
+    },
+    u: { process_id: 'run_udf', arguments: { data: { from_node: 'agg' }, udf, runtime: 'Python' } },
+  });
+  expect(res.status).toBe(400);
+  expect(res.body.code).toBe('UdfError');
+  expect(res.body.message).toMatch(/must keep the dimension 'geometry'/);
+}, 60_000);

@@ -162,7 +162,7 @@ def run(header, payload):
         if set(result.dims) == set(order):
             result = result.transpose(*order)
     spatial = header.get("spatial") or []
-    if all(d in result.dims for d in spatial):
+    if spatial and all(d in result.dims for d in spatial):
         # y and x go last, as the tile layout has them, whatever order the UDF left them in.
         result = result.transpose(..., *spatial)
     coords = {}

@@ -12,6 +12,8 @@ import { GraphCallback } from '../graph/evaluate';
 import { nodeById, parameterReference } from '../graph/types';
 import { UdfCube, UdfCubeRules } from '../../udf/UdfCube';
 import { checkUdfRequest } from '../../udf/runtime';
+import { udfOnVectorCube } from '../../udf/vectorCube';
+import { isVectorCube } from '../../vector/cube';
 import { describeDimensions, sameDimensions } from '../../udf/tiles';
 import { parameterInvalid, requireCube } from './common';
 
@@ -130,11 +132,12 @@ export const runUdf = defineProcess(
     description:
       'Runs Python code written for the openEO UDF interface (`apply_datacube(cube, context)`, the older form on `XarrayDataCube`, ' +
       '`apply_timeseries(series, context)` per pixel time series, or a function taking `UdfData`) in a sandbox without network ' +
-      'or files. On a raster cube it runs per tile, and x and y must come back unchanged. As the only process of the child ' +
+      'or files. On a raster cube it runs per tile, and x and y must come back unchanged; a vector cube (e.g. from `aggregate_spatial`) ' +
+      'goes to the UDF whole, with its geometry dimension labelled by geometry index, which must come back unchanged. As the only process of the child ' +
       'process of `apply`, `apply_dimension` or `reduce_dimension`, it receives whole tiles as an `xarray.DataArray` with the ' +
       "cube's dimension names and labels. `GET /udf_runtimes` lists the interpreter and its libraries; nothing else can be installed.",
     parameters: {
-      data: 'A raster data cube.',
+      data: 'A raster data cube, or a vector cube (e.g. from aggregate_spatial) that the UDF receives whole.',
       udf: 'The Python source code of the UDF.',
       runtime: 'The UDF runtime: `Python`.',
       version: 'The Python version (as GET /udf_runtimes lists it), or null for the default.',
@@ -150,8 +153,9 @@ export const runUdf = defineProcess(
   },
   async (args, ctx) => {
     if (!isDataCube(args.data)) {
-      throw parameterInvalid('run_udf', 'data', 'run_udf works on raster data cubes; inside apply, apply_dimension or reduce_dimension make it the only process, on the data of the child process');
+      throw parameterInvalid('run_udf', 'data', 'run_udf works on raster and vector data cubes; inside apply, apply_dimension or reduce_dimension make it the only process, on the data of the child process');
     }
+    if (isVectorCube(args.data)) return udfOnVectorCube(args.data, ctx, { code: udfCode(args as UdfCall), context: args.context ?? {} }, ctx);
     const cube = requireCube(args.data, 'run_udf');
     return runOnCube(cube, args as UdfCall, ctx, {
       check: () => null,
