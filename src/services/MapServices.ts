@@ -178,11 +178,15 @@ export class MapServices {
 
   /** What the tiles of a service depend on: its process (with the user processes it calls), its colours, and the data. */
   private contentKey(service: ServiceRecord): string {
-    // Not awaited: a due rescan runs in the background, and its new version keys the next tiles.
-    this.deps.catalog.refresh?.().catch((error: unknown) => this.deps.logger.warn({ err: error }, 'catalogue refresh failed'));
     const inputs = [service.process, service.configuration, this.userProcessesCalled(service)];
     const content = createHash('sha256').update(JSON.stringify(inputs)).digest('base64url');
-    return `${service.id}/${content}/${this.deps.catalog.version?.() ?? 0}`;
+    return `${service.id}/${content}/${this.dataVersion()}`;
+  }
+
+  /** The catalogue's version, for cache keys; a due rescan starts in the background and keys the next tiles. */
+  private dataVersion(): number {
+    this.deps.catalog.refresh?.().catch((error: unknown) => this.deps.logger.warn({ err: error }, 'catalogue refresh failed'));
+    return this.deps.catalog.version?.() ?? 0;
   }
 
   private renderable(service: ServiceRecord): RenderableService {
@@ -228,14 +232,8 @@ export class MapServices {
   async tile(id: string, address: TileAddress, time: string | undefined, signal: AbortSignal): Promise<CachedTile> {
     const service = this.servable(id);
     const key = `${this.contentKey(service)}/${address.z}/${address.x}/${address.y}/${time ?? ''}`;
-    const cached = this.cache.get(key);
-    if (cached) return cached;
     const what = `Tile ${address.z}/${address.x}/${address.y}${time ? ` at ${time}` : ''}`;
-    const view = { bounds: tileBounds(address), size: TILE_PIXELS, ...(time ? { time } : {}) };
-    const png = (await this.compute(service, what, signal, (s) => this.deps.renderer.render(this.renderable(service), view, s))) ?? transparentTile();
-    const tile = { png, etag: strongEtag(png) };
-    this.cache.set(key, tile);
-    return tile;
+    return this.cachedTile(key, service, () => this.renderable(service), what, address, time, signal);
   }
 
   /**
@@ -245,13 +243,30 @@ export class MapServices {
   async previewTile(collectionId: string, address: TileAddress, signal: AbortSignal): Promise<CachedTile> {
     const collection = this.deps.catalog.get(collectionId);
     if (!collection) throw new OpenEOError('CollectionNotFound', { identifier: collectionId });
-    this.deps.catalog.refresh?.().catch((error: unknown) => this.deps.logger.warn({ err: error }, 'catalogue refresh failed'));
-    const key = `preview/${collectionId}/${this.deps.catalog.version?.() ?? 0}/${address.z}/${address.x}/${address.y}`;
+    const key = `preview/${collectionId}/${this.dataVersion()}/${address.z}/${address.x}/${address.y}`;
+    const what = `Preview tile ${address.z}/${address.x}/${address.y} of ${collectionId}`;
+    const preview = () => previewService(collection, this.deps.catalog.items(collectionId));
+    return this.cachedTile(key, null, preview, what, address, undefined, signal);
+  }
+
+  /**
+   * The tile under `key` from the cache, else rendered in a queue slot (a transparent tile where
+   * there is no data) and cached. `subject` makes what to draw, called only on a miss.
+   */
+  private async cachedTile(
+    key: string,
+    service: ServiceRecord | null,
+    subject: () => RenderableService,
+    what: string,
+    address: TileAddress,
+    time: string | undefined,
+    signal: AbortSignal,
+  ): Promise<CachedTile> {
     const cached = this.cache.get(key);
     if (cached) return cached;
-    const view = { bounds: tileBounds(address), size: TILE_PIXELS };
-    const what = `Preview tile ${address.z}/${address.x}/${address.y} of ${collectionId}`;
-    const png = (await this.compute(null, what, signal, (s) => this.deps.renderer.render(previewService(collection, this.deps.catalog.items(collectionId)), view, s))) ?? transparentTile();
+    const view = { bounds: tileBounds(address), size: TILE_PIXELS, ...(time ? { time } : {}) };
+    const drawn = subject();
+    const png = (await this.compute(service, what, signal, (s) => this.deps.renderer.render(drawn, view, s))) ?? transparentTile();
     const tile = { png, etag: strongEtag(png) };
     this.cache.set(key, tile);
     return tile;
