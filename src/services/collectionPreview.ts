@@ -6,14 +6,13 @@
  */
 import type { CatalogItem, CollectionInfo } from '../catalog/types';
 import { DEFAULT_COLORMAP } from './colormapNames';
+import { defaultPictureBands } from './render/select';
 import type { RenderableService } from './types';
 
-/** Bands by common name, in picture order, or the first band alone. */
-export function previewBands(collection: CollectionInfo): string[] {
-  const byCommonName = (name: string) => collection.bands.find((b) => b.commonName === name)?.name;
-  const rgb = ['red', 'green', 'blue'].map(byCommonName);
-  if (rgb.every((b): b is string => b !== undefined)) return rgb;
-  return collection.bands.length > 0 ? [collection.bands[0].name] : [];
+/** The bands the renderer would show by default, by name, so that only they are loaded. */
+function previewBands(collection: CollectionInfo): string[] {
+  if (collection.bands.length === 0) return [];
+  return defaultPictureBands(collection.bands).map((k) => collection.bands[k].name);
 }
 
 /** The date the preview shows: the item with the least cloud cover, the latest among equals; null without dates. */

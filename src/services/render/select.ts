@@ -55,7 +55,12 @@ function bandIndices(dim: LabelDimension | undefined, wanted: string[] | undefin
       return k;
     });
   }
-  const byCommon = ['red', 'green', 'blue'].map((c) => (dim.bands ?? []).findIndex((b) => b?.commonName === c));
+  return defaultPictureBands(dim.bands ?? []);
+}
+
+/** Without configured bands: red, green and blue by common name when all three are there, else the first band. */
+export function defaultPictureBands(bands: ReadonlyArray<{ commonName?: string } | undefined>): number[] {
+  const byCommon = ['red', 'green', 'blue'].map((c) => bands.findIndex((b) => b?.commonName === c));
   return byCommon.every((k) => k >= 0) ? byCommon : [0];
 }
 
