@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import http from 'node:http';
 import type { Logger } from 'pino';
 import type { Config } from './config/types';
@@ -52,7 +51,7 @@ export async function createContext(config: Config, logger: Logger, options: Con
       run: processing.runs,
       caller: (userId) => processing.caller(users.findById(userId)),
       logger,
-      workRoot: path.join(path.resolve(config.dataDir), 'tmp'),
+      config,
     });
   const services = new MapServices({ config, db, logger, catalog, processing, users, renderer });
   return { config, logger, db, users, catalog, oidc, workspace, jobs, services, processing, backendVersion: readBackendVersion() };

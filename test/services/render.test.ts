@@ -33,7 +33,7 @@ beforeAll(async () => {
     run: processing.runs,
     caller: (userId) => processing.caller(server.ctx.users.findById(userId)),
     logger: server.ctx.logger,
-    workRoot: path.join(server.dataDir, 'tmp'),
+    config: server.ctx.config,
     onTile: (info) => tiles.push(info),
   });
 }, 120_000);

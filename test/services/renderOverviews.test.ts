@@ -111,7 +111,7 @@ test('a low-zoom tile of load_stac and of load_collection shows the overview val
     run: server.ctx.processing.runs,
     caller: () => ({}),
     logger: server.ctx.logger,
-    workRoot: path.join(server.dataDir, 'tmp'),
+    config: server.ctx.config,
     onTile: (info) => tiles.push(info.inputPixels),
   });
   // Zoom 11 over the file: about 52 m ground pixels, so the file (10 m) is read from its 4× overview (value 2).

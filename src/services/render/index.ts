@@ -3,9 +3,9 @@
  * one tile only (load_collection reads just the tile's area at about its resolution, save_result
  * writes nothing), warps the result onto the tile's Web Mercator grid and colours it as a PNG.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Logger } from 'pino';
+import type { Config } from '../../config/types';
+import { createWorkDir, removeWorkDir } from '../../processes/runContext';
 import { OpenEOError } from '../../errors/OpenEOError';
 import type { RunCaller, RunService, ProcessDocument } from '../../processes/run';
 import type { LoadView } from '../../run/context';
@@ -27,8 +27,8 @@ export interface TileRendererDeps {
   /** The user a service belongs to, with their stored processes (`processing.caller(user)`). */
   caller(userId: string): RunCaller;
   logger: Logger;
-  /** A folder for the runs' private work folders (e.g. `<dataDir>/tmp`). */
-  workRoot: string;
+  /** The server's configuration: tile runs get their private work folders where every run does. */
+  config: Config;
   /** Told after each rendered tile what it cost (for logs and metrics). */
   onTile?(info: { inputPixels: number; milliseconds: number; empty: boolean }): void;
 }
@@ -49,8 +49,7 @@ export function createTileRenderer(deps: TileRendererDeps): TileRenderer {
   /** Runs the graph, read through `view` when given; null when the view shows no data or the cube is empty. */
   async function evaluate(service: RenderableService, view: LoadView | undefined, signal: AbortSignal, stats = { inputPixels: 0 }): Promise<Evaluated | null> {
     signal.throwIfAborted();
-    fs.mkdirSync(deps.workRoot, { recursive: true });
-    const workDir = fs.mkdtempSync(path.join(deps.workRoot, 'tile-'));
+    const workDir = createWorkDir(deps.config);
     try {
       const { value } = await deps.run.run(service.process as unknown as ProcessDocument, {
         ...deps.caller(service.userId),
@@ -70,7 +69,7 @@ export function createTileRenderer(deps: TileRendererDeps): TileRenderer {
       if (error instanceof OutsideViewError) return null;
       throw error;
     } finally {
-      fs.rmSync(workDir, { recursive: true, force: true });
+      await removeWorkDir(workDir);
     }
   }
 
