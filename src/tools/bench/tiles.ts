@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { transformation } from '../../gdal/srs';
 import { DEMO_DATES, DEMO_S2_ID } from '../../catalog/demo/generate';
-import { ensureDataset, DATES, EPSG, ORIGIN, PIXEL_SIZE } from './dataset';
+import { ensureDataset, DATES, PIXEL_SIZE } from './dataset';
 import { startBenchServer } from './server';
 import { parseOptions, SIZES } from './options';
 
@@ -22,15 +22,6 @@ const log = (msg: string) => process.stderr.write(msg + '\n');
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-/** The data's centre in EPSG:3857 and its latitude. */
-function centreOf(size: number): { x: number; y: number; lat: number } {
-  const half = (size * PIXEL_SIZE) / 2;
-  const utm = `EPSG:${EPSG}`;
-  const mercator = transformation(utm, 'EPSG:3857').transformPoint(ORIGIN.west + half, ORIGIN.north - half);
-  const lonLat = transformation(utm, 'EPSG:4326').transformPoint(ORIGIN.west + half, ORIGIN.north - half);
-  return { x: mercator.x, y: mercator.y, lat: lonLat.y };
 }
 
 /** A collection's centre in EPSG:3857, from the WGS84 extent its document gives. */
@@ -70,7 +61,7 @@ async function main(): Promise<number> {
   await ensureDataset(folder, size, log);
   const collection = `BENCH_${options.size.toUpperCase()}`;
   const server = await startBenchServer(folder, collection, path.join(REPO, 'config.json'), { withDemo: true });
-  const centre = centreOf(size);
+  const centre = await collectionCentre(server.baseUrl, collection);
   // The zoom whose pixels are as fine as the data's, on the ground at this latitude.
   const nativeZoom = Math.ceil(Math.log2((2 * HALF_WORLD * Math.cos((centre.lat * Math.PI) / 180)) / (256 * PIXEL_SIZE)));
   const load = (dates: [string, string], bands: string[]) => ({
