@@ -19,8 +19,13 @@ function licenseLinks(record: CollectionRecord): Link[] {
   return [{ rel: 'license', href: `https://spdx.org/licenses/${encodeURIComponent(license)}.html`, type: 'text/html', title: `${license} licence` }];
 }
 
+/** `GET /collections/{id}` of the collection: the base of its other URLs. */
+function collectionUrl(record: CollectionRecord, baseUrl: string): string {
+  return `${baseUrl}/collections/${encodeURIComponent(record.info.id)}`;
+}
+
 function collectionLinks(record: CollectionRecord, baseUrl: string): Link[] {
-  const self = `${baseUrl}/collections/${encodeURIComponent(record.info.id)}`;
+  const self = collectionUrl(record, baseUrl);
   return [
     { rel: 'self', href: self, type: 'application/json' },
     { rel: 'root', href: `${baseUrl}/`, type: 'application/json', title: 'openEO back-end' },
@@ -36,7 +41,7 @@ function collectionLinks(record: CollectionRecord, baseUrl: string): Link[] {
  * Only in the full document: the list stays plain URIs for strict validators of GET /collections.
  */
 function previewLink(record: CollectionRecord, baseUrl: string): Link {
-  return { rel: 'xyz', href: `${baseUrl}/collections/${encodeURIComponent(record.info.id)}/preview/{z}/{x}/{y}`, type: 'image/png', title: 'Preview' };
+  return { rel: 'xyz', href: `${collectionUrl(record, baseUrl)}/preview/{z}/{x}/{y}`, type: 'image/png', title: 'Preview' };
 }
 
 function extent(record: CollectionRecord) {
@@ -205,7 +210,7 @@ export function queryablesDocument(record: CollectionRecord, baseUrl: string): R
   }
   return {
     $schema: 'https://json-schema.org/draft/2019-09/schema',
-    $id: `${baseUrl}/collections/${encodeURIComponent(record.info.id)}/queryables`,
+    $id: `${collectionUrl(record, baseUrl)}/queryables`,
     type: 'object',
     title: record.info.title,
     properties,
