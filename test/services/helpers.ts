@@ -23,19 +23,33 @@ export function solidPng(red: number): Buffer {
   return gdal.vsimem.release(file);
 }
 
-/** The RGBA pixels of a PNG. */
-export function pngPixels(png: Buffer): { width: number; height: number; bands: number; alpha: Uint8Array } {
+/** A decoded PNG: its size and one byte plane per band (the last is alpha for RGBA). */
+export interface Picture {
+  width: number;
+  height: number;
+  bands: number;
+  planes: Uint8Array[];
+}
+
+/** Decodes a PNG with GDAL, as a map client's image decoder would. */
+export function readPng(png: Buffer): Picture {
   const file = `/vsimem/read-${Math.random()}.png`;
   gdal.vsimem.set(png, file);
   const ds = gdal.open(file);
   try {
-    const alphaBand = ds.bands.get(ds.bands.count());
-    const alpha = alphaBand.pixels.read(0, 0, ds.rasterSize.x, ds.rasterSize.y) as Uint8Array;
-    return { width: ds.rasterSize.x, height: ds.rasterSize.y, bands: ds.bands.count(), alpha };
+    const { x: width, y: height } = ds.rasterSize;
+    const planes = Array.from({ length: ds.bands.count() }, (_, k) => ds.bands.get(k + 1).pixels.read(0, 0, width, height) as Uint8Array);
+    return { width, height, bands: planes.length, planes };
   } finally {
     ds.close();
     gdal.vsimem.release(file);
   }
+}
+
+/** The size and alpha plane of a PNG. */
+export function pngPixels(png: Buffer): { width: number; height: number; bands: number; alpha: Uint8Array } {
+  const { width, height, bands, planes } = readPng(png);
+  return { width, height, bands, alpha: planes[planes.length - 1] };
 }
 
 /**

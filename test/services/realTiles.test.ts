@@ -11,6 +11,7 @@ import { tileAt } from '../../src/services/render/tileGrid';
 import { previewDate } from '../../src/services/collectionPreview';
 import type { TileAddress } from '../../src/services/types';
 import { startTestServer, type TestServer } from '../helpers/testServer';
+import { readPng } from './helpers';
 
 let server: TestServer;
 let auth: string;
@@ -31,29 +32,20 @@ function centreTile(collectionId: string, z: number): TileAddress {
   return tileAt(p.x, p.y, z);
 }
 
-/** Pixels of a PNG with their alpha: how many are drawn (alpha 255) and how many distinct colours. */
+/** How many pixels of a PNG are drawn (alpha 255) or transparent, and how many colours the drawn ones have. */
 function inspectPng(png: Buffer): { width: number; height: number; bands: number; opaque: number; transparent: number; colours: number } {
-  const file = `/vsimem/real-tile-${Math.random()}.png`;
-  gdal.vsimem.set(png, file);
-  const ds = gdal.open(file);
-  try {
-    const { x: width, y: height } = ds.rasterSize;
-    const planes = [1, 2, 3, 4].slice(0, ds.bands.count()).map((b) => ds.bands.get(b).pixels.read(0, 0, width, height) as Uint8Array);
-    const alpha = planes[planes.length - 1];
-    const colours = new Set<number>();
-    let opaque = 0;
-    let transparent = 0;
-    for (let i = 0; i < alpha.length; i++) {
-      if (alpha[i] === 255) {
-        opaque++;
-        colours.add((planes[0][i] << 16) | (planes[1][i] << 8) | planes[2][i]);
-      } else if (alpha[i] === 0) transparent++;
-    }
-    return { width, height, bands: ds.bands.count(), opaque, transparent, colours: colours.size };
-  } finally {
-    ds.close();
-    gdal.vsimem.release(file);
+  const { width, height, bands, planes } = readPng(png);
+  const alpha = planes[planes.length - 1];
+  const colours = new Set<number>();
+  let opaque = 0;
+  let transparent = 0;
+  for (let i = 0; i < alpha.length; i++) {
+    if (alpha[i] === 255) {
+      opaque++;
+      colours.add((planes[0][i] << 16) | (planes[1][i] << 8) | planes[2][i]);
+    } else if (alpha[i] === 0) transparent++;
   }
+  return { width, height, bands, opaque, transparent, colours: colours.size };
 }
 
 const tilePath = (template: string, a: TileAddress) => new URL(template.replace('{z}', String(a.z)).replace('{x}', String(a.x)).replace('{y}', String(a.y))).pathname;

@@ -18,6 +18,7 @@ import { SharedWork } from '../../src/services/render/sharedWork';
 import type { RenderableService, TileAddress, TileRenderer, TileView } from '../../src/services/types';
 import type { ProcessDocument } from '../../src/processes/run';
 import { startTestServer, type TestServer } from '../helpers/testServer';
+import { readPng } from './helpers';
 
 let server: TestServer;
 let renderer: TileRenderer;
@@ -61,26 +62,6 @@ function service(graph: Record<string, unknown>, configuration: RenderableServic
 
 function load(bands: string[], extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { process_id: 'load_collection', arguments: { id: DEMO_S2_ID, spatial_extent: null, temporal_extent: null, bands, ...extra } };
-}
-
-interface Picture {
-  width: number;
-  height: number;
-  bands: number;
-  planes: Uint8Array[];
-}
-
-function readPng(png: Buffer): Picture {
-  const file = `/vsimem/render-test-${Math.random()}.png`;
-  gdal.vsimem.set(png, file);
-  const ds = gdal.open(file);
-  try {
-    const planes = Array.from({ length: ds.bands.count() }, (_, k) => ds.bands.get(k + 1).pixels.read(0, 0, ds.rasterSize.x, ds.rasterSize.y) as Uint8Array);
-    return { width: ds.rasterSize.x, height: ds.rasterSize.y, bands: ds.bands.count(), planes };
-  } finally {
-    ds.close();
-    gdal.vsimem.release(file);
-  }
 }
 
 const never = () => new AbortController().signal;
