@@ -13,6 +13,7 @@ import { type ProcessDocument, type RunCaller, reachableUserProcesses } from '..
 import type { OpenEOError } from '../errors/OpenEOError';
 import type { StartMessage, WorkerMessage } from './protocol';
 import type { JobRecord, NewLogEntry, Usage } from './types';
+import { udfRuntime } from '../udf/runtime';
 
 /** The compiled worker next to this file in dist/, or dist/ itself when running from the TypeScript sources (tests). */
 export function defaultWorkerPath(): string {
@@ -261,6 +262,7 @@ export class ProcessManager {
       logLevel: job.logLevel,
       workDir: runDir,
       config: this.config,
+      udfRuntime: this.config.udf.enabled ? udfRuntime() : null,
     };
     child.send(start);
     this.store.addLog(job.id, { level: 'info', message: 'The job started running.' });

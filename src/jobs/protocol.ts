@@ -2,6 +2,7 @@
 import type { Config } from '../config/types';
 import type { User } from '../auth/UserStore';
 import type { UserProcessDefinition } from '../processes/graph/types';
+import type { UdfRuntime } from '../udf/runtime';
 import type { LogLevel, NewLogEntry, OutputInfo, Usage } from './types';
 
 export interface StartMessage {
@@ -16,6 +17,8 @@ export interface StartMessage {
   /** The run folder; outputs are written here and published by the parent when the run succeeds. */
   workDir: string;
   config: Config;
+  /** The UDF runtime the server probed (null: none works, or UDFs are off), so the worker need not probe again. */
+  udfRuntime: UdfRuntime | null;
 }
 
 export type WorkerMessage =

@@ -13,6 +13,7 @@ import { openDataDatabase } from '../store/database';
 import { storageFailureKind } from '../store/storageErrors';
 import { LocalCatalog } from '../catalog/LocalCatalog';
 import { createProcessRegistry } from '../processes';
+import { adoptUdfRuntime } from '../udf/runtime';
 import { RunService, lookupOf, type ProcessDocument } from '../processes/run';
 import { entryLogger } from '../processes/runLogs';
 import type { ProcessContext } from '../run/context';
@@ -102,6 +103,7 @@ async function runService(start: StartMessage): Promise<RunService> {
   const db = openDataDatabase(start.config.dataDir);
   const catalog = new LocalCatalog(start.config, db, createLogger('silent'));
   await catalog.refresh(true);
+  adoptUdfRuntime(start.udfRuntime);
   return new RunService({ config: start.config, catalog, registry: createProcessRegistry(start.config) });
 }
 

@@ -49,6 +49,14 @@ function probe(): UdfRuntime | null {
 
 let cached: { runtime: UdfRuntime | null } | undefined;
 
+/**
+ * Takes the probe's result from the process that made it (a job worker from its server), so
+ * each worker does not start a sandboxed interpreter again just to learn the same versions.
+ */
+export function adoptUdfRuntime(runtime: UdfRuntime | null): void {
+  cached = { runtime };
+}
+
 /** The working runtime, or null when the sandboxed interpreter cannot start with its libraries. */
 export function udfRuntime(): UdfRuntime | null {
   cached ??= { runtime: probe() };
