@@ -30,7 +30,7 @@ const colormap: Setting = {
 
 const rescale: Setting = {
   schema: {
-    description: 'The values [min, max] mapped to the ends of the colour scale (linear). Default: from the statistics of the data.',
+    description: 'The values [min, max] mapped to the ends of the colour scale (linear). Default: the 2nd to 98th percentile of the result (a coarse read of its whole extent).',
     type: 'array',
     minItems: 2,
     maxItems: 2,
@@ -44,7 +44,7 @@ const rescale: Setting = {
 
 const bands: Setting = {
   schema: {
-    description: 'The bands of the result shown, in order: one band is coloured with the colour map, three are shown as red, green, blue. Default: chosen from the bands of the result.',
+    description: 'The bands of the result shown, in order: one band is coloured with the colour map, three are shown as red, green, blue. Default: the bands with the common names red, green and blue if all three are there, else the first band.',
     type: 'array',
     minItems: 1,
     items: { type: 'string' },
@@ -70,7 +70,7 @@ const DEFINITIONS: Record<ServiceType, TypeDefinition> = {
   XYZ: {
     title: 'XYZ tiles',
     description:
-      'Web Mercator (EPSG:3857) map tiles of 256×256 pixels as PNG at `url` with {z}/{x}/{y} filled in, as web maps (Leaflet, OpenLayers, the Web Editor) load them. A result with a time dimension is shown as one picture over all its dates.',
+      'Web Mercator (EPSG:3857) map tiles of 256×256 pixels as PNG at `url` with {z}/{x}/{y} filled in, as web maps (Leaflet, OpenLayers, the Web Editor) load them. Of a result with a time dimension the tiles show the latest date, or the date `?time=` names.',
     settings: { colormap, rescale, bands },
   },
   WMTS: {
