@@ -41,6 +41,9 @@ export const DEFAULT_CONFIG: Config = {
     resultRetentionDays: 30,
     resultLinkSeconds: 7 * 24 * 3600,
     onRestart: 'error',
+    runner: 'local',
+    blockRows: 2048,
+    bullmq: { redisUrl: null, prefix: 'openeo', lockSeconds: 30, workerConcurrency: null },
   },
   services: { maxPerUser: 20, tileConcurrency: 4, tileTimeoutSeconds: 30, cacheMegabytes: 64 },
   collections: {

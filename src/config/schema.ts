@@ -82,6 +82,18 @@ export const configSchema = {
         resultRetentionDays: { type: 'number', minimum: 0 },
         resultLinkSeconds: { type: 'integer', minimum: 1 },
         onRestart: { enum: ['error', 'requeue'] },
+        runner: { enum: ['local', 'bullmq'] },
+        blockRows: { type: 'integer', minimum: 256 },
+        bullmq: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            redisUrl: { type: ['string', 'null'], pattern: '^rediss?://' },
+            prefix: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$' },
+            lockSeconds: { type: 'number', minimum: 1 },
+            workerConcurrency: { type: ['integer', 'null'], minimum: 1 },
+          },
+        },
       },
     },
     services: {

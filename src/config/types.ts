@@ -77,6 +77,23 @@ export interface JobsConfig {
   resultLinkSeconds: number;
   /** What happens to jobs that were running when the server stopped: `error` or `requeue`. */
   onRestart: 'error' | 'requeue';
+  /** Where jobs run: child processes of this server (`local`) or workers on any host through Redis (`bullmq`). */
+  runner: 'local' | 'bullmq';
+  /** Rows per block when a job's output is split into blocks (rounded to whole tiles); each block is one unit of work. */
+  blockRows: number;
+  bullmq: BullmqConfig;
+}
+
+/** The Redis queue used by the `bullmq` runner and by `npm run worker`. */
+export interface BullmqConfig {
+  /** e.g. `redis://:password@10.0.0.5:6379/0`; required for the `bullmq` runner and for workers. */
+  redisUrl: string | null;
+  /** Prefix of every Redis key, so several back-ends can share one Redis. */
+  prefix: string;
+  /** A worker that has not renewed its hold on a unit for this long is taken for dead; the unit runs again elsewhere. */
+  lockSeconds: number;
+  /** Units one worker process runs at the same time; null means the number of CPU cores minus one (at least one). */
+  workerConcurrency: number | null;
 }
 
 /** Map services (XYZ, WMTS): how many a user may keep and how their tiles are computed. */

@@ -6,6 +6,11 @@ export function escapeXml(text: string): string {
 
 export interface VrtSource {
   path: string;
+  /**
+   * Horizontal strips the image is stored in, top to bottom (a job computed in blocks); absent:
+   * `path` holds the whole image.
+   */
+  strips?: Array<{ path: string; y: number; height: number }>;
   width: number;
   height: number;
   /** GDAL data type name, e.g. `Float32`. */
@@ -34,9 +39,12 @@ export function describedVrt(source: VrtSource, bands: OutputBand[], georef: { t
     parts.push('<Metadata>');
     for (const [k, v] of Object.entries(source.metadata[i] ?? {})) parts.push(`<MDI key="${escapeXml(k)}">${escapeXml(v)}</MDI>`);
     parts.push('</Metadata>');
-    parts.push(
-      `<SimpleSource><SourceFilename relativeToVRT="0">${escapeXml(source.path)}</SourceFilename><SourceBand>${i + 1}</SourceBand></SimpleSource>`,
-    );
+    for (const strip of source.strips ?? [{ path: source.path, y: 0, height: source.height }]) {
+      const rect = source.strips ? stripRects(source.width, strip) : '';
+      parts.push(
+        `<SimpleSource><SourceFilename relativeToVRT="0">${escapeXml(strip.path)}</SourceFilename><SourceBand>${i + 1}</SourceBand>${rect}</SimpleSource>`,
+      );
+    }
     // GDAL numbers a GeoTIFF's images from 1 (full resolution); overviews follow, largest first.
     for (let o = 0; o < (source.overviews ?? 0); o++) {
       parts.push(
@@ -47,4 +55,11 @@ export function describedVrt(source: VrtSource, bands: OutputBand[], georef: { t
   });
   parts.push('</VRTDataset>');
   return parts.join('');
+}
+
+function stripRects(width: number, strip: { y: number; height: number }): string {
+  return (
+    `<SrcRect xOff="0" yOff="0" xSize="${width}" ySize="${strip.height}"/>` +
+    `<DstRect xOff="0" yOff="${strip.y}" xSize="${width}" ySize="${strip.height}"/>`
+  );
 }

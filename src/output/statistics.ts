@@ -20,33 +20,25 @@ export class BandStatistics {
    * with `excludeNodata` (the no-data value will be declared whatever the data) stored values
    * equal to `nodata` are left out too, as every reader will leave them out.
    */
-  add(stored: ArrayLike<number>, source: ArrayLike<number>, nodata: number, excludeNodata: boolean): void {
-    let count = 0, missing = 0, holding = 0, sum = 0, sumSquares = 0, min = this.min, max = this.max;
-    for (let i = 0; i < stored.length; i++) {
-      const s = source[i];
-      if (s !== s) {
-        missing++;
-        continue;
-      }
-      const v = stored[i];
-      if (v === nodata) {
-        holding++;
-        if (excludeNodata) continue;
-      }
-      count++;
-      sum += v;
-      sumSquares += v * v;
-      if (v < min) min = v;
-      if (v > max) max = v;
-    }
-    this.total += stored.length;
-    this.count += count;
-    this.missing += missing;
-    this.holdingNodata += holding;
-    this.sum += sum;
-    this.sumSquares += sumSquares;
-    this.min = min;
-    this.max = max;
+  add(stored: ArrayLike<number>, source: ArrayLike<number>, nodata: number, excludeNodata: boolean): TileTally {
+    const tally = tallyTile(stored, source, nodata, excludeNodata);
+    this.addTally(tally);
+    return tally;
+  }
+
+  /**
+   * Adds one tile's tally. Tallies of a job's blocks, added in the order of their tiles, give the
+   * very same sums as one pass over the whole image, so split and unsplit results are identical.
+   */
+  addTally(t: TileTally): void {
+    this.total += t.total;
+    this.count += t.count;
+    this.missing += t.missing;
+    this.holdingNodata += t.holding;
+    this.sum += t.sum;
+    this.sumSquares += t.sumSquares;
+    if (t.min !== null && t.min < this.min) this.min = t.min;
+    if (t.max !== null && t.max > this.max) this.max = t.max;
   }
 
   get validCount(): number {
@@ -75,4 +67,39 @@ export class BandStatistics {
       STATISTICS_VALID_PERCENT: String((100 * this.count) / this.total),
     };
   }
+}
+
+/** What one tile adds to a band's statistics; plain JSON (no NaN or infinities) so it can travel between hosts. */
+export interface TileTally {
+  total: number;
+  count: number;
+  missing: number;
+  holding: number;
+  sum: number;
+  sumSquares: number;
+  /** null when the tile has no valid value. */
+  min: number | null;
+  max: number | null;
+}
+
+function tallyTile(stored: ArrayLike<number>, source: ArrayLike<number>, nodata: number, excludeNodata: boolean): TileTally {
+  let count = 0, missing = 0, holding = 0, sum = 0, sumSquares = 0, min = Infinity, max = -Infinity;
+  for (let i = 0; i < stored.length; i++) {
+    const s = source[i];
+    if (s !== s) {
+      missing++;
+      continue;
+    }
+    const v = stored[i];
+    if (v === nodata) {
+      holding++;
+      if (excludeNodata) continue;
+    }
+    count++;
+    sum += v;
+    sumSquares += v * v;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return { total: stored.length, count, missing, holding, sum, sumSquares, min: count ? min : null, max: count ? max : null };
 }

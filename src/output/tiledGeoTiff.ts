@@ -6,7 +6,7 @@ import { gdalBuffer } from '../gdal/typedArrays';
 import { forEachTile } from '../raster/tiles';
 import { recyclePlanes } from '../raster/fused/planeBuffers';
 import { OutputBand, outputBands } from './bandLayout';
-import { BandStatistics } from './statistics';
+import { BandStatistics, type TileTally } from './statistics';
 import { OutputDataType, convertPlane } from './dataTypes';
 
 export interface TiledGeoTiffOptions {
@@ -36,6 +36,8 @@ export interface TiledGeoTiffResult {
   nodata: number | null;
   /** Metadata written on each band: its labels and statistics. */
   metadata: Array<Record<string, string>>;
+  /** What each tile added to the statistics, per tile in row-major order and per band. */
+  tallies: TileTally[][];
 }
 
 /**
@@ -60,14 +62,17 @@ export async function writeTiledGeoTiff(cube: DataCube, ctx: TileContext, option
     for (let i = 1; i <= bands.length; i++) gdalBands.push(await ds.bands.getAsync(i));
     const statistics = bands.map(() => new BandStatistics());
     const excludeNodata = options.excludeNodata ?? false;
+    const tallies: TileTally[][] = [];
 
     await forEachTile(cube, ctx, options.tileSize, async (tile, win) => {
       const pixels = win.width * win.height;
+      const tileTallies: TileTally[] = [];
+      tallies.push(tileTallies);
       for (let c = 0; c < bands.length; c++) {
         const source = tile.subarray(c * pixels, (c + 1) * pixels);
         const plane = convertPlane(source, options.dataType, options.nodata);
         // The valid-pixel mask is the cube's (its NaNs), known here without a second pass.
-        statistics[c].add(plane, source, options.nodata, excludeNodata);
+        tileTallies.push(statistics[c].add(plane, source, options.nodata, excludeNodata));
         await gdalBands[c].pixels.writeAsync(win.x, win.y, win.width, win.height, gdalBuffer(plane));
         recyclePlanes([plane]);
       }
@@ -90,7 +95,7 @@ export async function writeTiledGeoTiff(cube: DataCube, ctx: TileContext, option
       await ds.buildOverviewsAsync(options.overviews.resampling.toUpperCase(), options.overviews.factors);
     }
     await ds.flushAsync();
-    return { bands, statistics, nodata, metadata };
+    return { bands, statistics, nodata, metadata, tallies };
   } finally {
     ds.close();
   }

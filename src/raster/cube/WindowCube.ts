@@ -11,6 +11,11 @@ export class WindowCube extends DataCube {
     super({ dims: parent.dims, grid: subGrid(parent.grid, window), order: parent.order });
   }
 
+  /** A crop computes its tiles as its parent does. */
+  get parallelTiles(): boolean {
+    return this.parent.parallelTiles;
+  }
+
   protected computeTile(win: TileWindow, ctx: TileContext): Promise<Float64Array> {
     return this.parent.tile({ ...win, x: win.x + this.window.x, y: win.y + this.window.y }, ctx);
   }

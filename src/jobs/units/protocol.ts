@@ -1,0 +1,110 @@
+/**
+ * A batch job runs as one or more units. A graph that ends in one GTiff result is planned first
+ * (`plan`), then computed as horizontal blocks of the output grid (`block`), possibly on many
+ * workers at once, and a last unit joins them into the final file (`assemble`). Any other graph
+ * runs as one unit (`whole`). These are the messages about units that travel between the API
+ * server, the executors (child processes here, BullMQ workers elsewhere) and the unit runner.
+ * Everything is plain JSON.
+ */
+import type { Config } from '../../config/types';
+import type { User } from '../../auth/UserStore';
+import type { UserProcessDefinition } from '../../processes/graph/types';
+import type { UdfRuntime } from '../../udf/runtime';
+import type { GTiffLayout, GTiffPart } from '../../output/gtiffParts';
+import type { LogLevel, NewLogEntry, OutputInfo, Usage } from '../types';
+
+/** Rows [y, y + height) of the output grid. */
+export interface BlockRows {
+  index: number;
+  y: number;
+  height: number;
+}
+
+export type UnitSpec =
+  | { kind: 'whole' }
+  | { kind: 'plan' }
+  /** `nodata`: the value to store for missing pixels when the first attempt's value was taken by data. */
+  | { kind: 'block'; rows: BlockRows; tileSize: number; nodata?: number }
+  | { kind: 'assemble'; layout: GTiffLayout; parts: GTiffPart[]; tileSize: number; retried: boolean };
+
+/** One attempt at one unit, as an executor receives it. */
+export interface UnitTask {
+  jobId: string;
+  /** This run of the job (a job can be run again after it ended); cancelling is per run. */
+  runId: string;
+  /** `whole`, `plan`, `block-<n>` or `assemble`. */
+  unitId: string;
+  spec: UnitSpec;
+  /**
+   * The job's run folder relative to the data directory (`jobs/<id>/.run-…`), which every worker
+   * sees under its own data directory (a shared file system).
+   */
+  runDir: string;
+  user?: User;
+  /** The user's stored processes the graph can reach, so no worker needs the workspace. */
+  userProcesses: UserProcessDefinition[];
+  process: Record<string, unknown>;
+  logLevel: LogLevel;
+}
+
+/** What a finished unit hands back. Paths are relative to the data directory. */
+export type UnitResult =
+  /** Files to publish: everything in `dir` (a folder inside the run folder). */
+  | { kind: 'outputs'; dir: string; outputs: OutputInfo[]; timeRange: [string | null, string | null] | null }
+  | { kind: 'planned'; blocks: BlockRows[]; tileSize: number }
+  /** The plan found the graph cannot be split after all: run it whole. */
+  | { kind: 'unsplittable' }
+  | { kind: 'block'; layout: GTiffLayout; part: GTiffPart }
+  /** Valid data uses the stored no-data value: compute the blocks again storing `value`. */
+  | { kind: 'retryNodata'; value: number };
+
+/**
+ * Reports of one attempt, in order. `token` is the attempt's fencing token: a number that grows
+ * with every attempt at the same unit, so the server can refuse the results of an attempt that
+ * was given up on (a worker that was paused or cut off while its unit ran again elsewhere).
+ */
+export type UnitReport =
+  | { type: 'started'; host: string }
+  | { type: 'log'; entry: NewLogEntry }
+  /** 0–100 within the unit. */
+  | { type: 'progress'; value: number }
+  | { type: 'done'; result: UnitResult; inputPixels: number; usage: Usage }
+  | { type: 'failed'; entry: NewLogEntry; inputPixels: number; usage: Usage };
+
+export interface ReportEnvelope {
+  jobId: string;
+  runId: string;
+  unitId: string;
+  token: number;
+  report: UnitReport;
+}
+
+/** The first message a unit's child process receives (over IPC). */
+export interface UnitStart {
+  type: 'start';
+  task: UnitTask;
+  /** The settings of the host that runs the unit (its data directory, limits, threads). */
+  config: Config;
+  /** The UDF runtime the host probed (null: none works, or UDFs are off), so the child need not probe again. */
+  udfRuntime: UdfRuntime | null;
+}
+
+/** Messages from a unit's child process to its host. */
+export type UnitChildMessage = Exclude<UnitReport, { type: 'started' }>;
+
+/**
+ * Runs units somewhere: in child processes of the API server (`local`) or on BullMQ workers
+ * (`bullmq`). Reports of every attempt go to the handler the executor was made with.
+ */
+export interface UnitExecutor {
+  /** Starts taking work (and, for a queue, re-attaches to reports of work already running). */
+  start(): Promise<void>;
+  /** Queues one unit; the executor gives the attempt its fencing token. */
+  submit(task: UnitTask): Promise<void>;
+  /** Stops every queued and running unit of this run of the job, wherever it runs, within about a second. */
+  cancel(jobId: string, runId: string): Promise<void>;
+  /** Stops taking work; running units of this process are killed. */
+  stop(): Promise<void>;
+}
+
+export type ReportHandler = (envelope: ReportEnvelope) => void;
