@@ -10,7 +10,9 @@ import { OpenEOError } from '../errors/OpenEOError';
 import { JobStore } from './JobStore';
 import { JobFiles } from './jobFiles';
 import { ResultLinks } from './resultLinks';
-import { type JobRuns, ProcessManager, defaultWorkerPath } from './ProcessManager';
+import { type ExecutorFactory, type JobRuns, ProcessManager, defaultWorkerPath } from './ProcessManager';
+import { RunStateStore } from './RunStateStore';
+import { LocalExecutor, defaultSlots } from './units/LocalExecutor';
 import { resultsDocument } from './stacResults';
 import { type JobEstimate, estimateJob } from './estimate';
 import type { JobChanges, JobRecord, LogEntry, LogLevel, OutputInfo } from './types';
@@ -24,6 +26,8 @@ export interface BatchJobsDeps {
   runs: JobRuns;
   /** The compiled worker script (tests of a broken worker give another). */
   workerPath?: string;
+  /** Makes the queue executor when `jobs.runner` is `bullmq`. */
+  queueExecutor?: ExecutorFactory;
 }
 
 /** A result file a valid download link names, ready to send. */
@@ -43,7 +47,10 @@ export class BatchJobs {
     this.store = new JobStore(deps.db);
     this.files = new JobFiles(config.dataDir);
     this.links = new ResultLinks(config.dataDir, config.publicUrl, config.jobs.resultLinkSeconds);
-    this.manager = new ProcessManager(config, this.store, this.files, deps.logger, deps.runs, deps.workerPath ?? defaultWorkerPath());
+    const workerPath = deps.workerPath ?? defaultWorkerPath();
+    const local: ExecutorFactory = (handler) => new LocalExecutor(config, deps.logger, handler, workerPath, defaultSlots(config.jobs.maxConcurrent));
+    const remote = config.jobs.runner === 'bullmq' && deps.queueExecutor !== undefined;
+    this.manager = new ProcessManager(config, this.store, this.files, deps.logger, deps.runs, new RunStateStore(deps.db), remote ? deps.queueExecutor! : local, remote);
   }
 
   /** Recovers interrupted jobs, then starts queued ones and housekeeping. */

@@ -1,19 +1,19 @@
-import { ChildProcess, fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from '../config/types';
 import { isDatabaseBusy } from '../store/database';
 import type { EnqueueOutcome, JobStore } from './JobStore';
 import type { JobFiles } from './jobFiles';
-import { residentMb } from './childMemory';
 import { storageFailureKind } from '../store/storageErrors';
 import { type ProcessDocument, type RunCaller, reachableUserProcesses } from '../processes/run';
 import type { OpenEOError } from '../errors/OpenEOError';
-import type { StartMessage, WorkerMessage } from './protocol';
 import type { JobRecord, NewLogEntry, Usage } from './types';
-import { udfRuntime } from '../udf/runtime';
+import type { RunStateStore } from './RunStateStore';
+import type { ReportEnvelope, ReportHandler, UnitExecutor, UnitResult, UnitTask } from './units/protocol';
+import { type RunState, addUsage, admits, advance, firstUnits, isCurrent, mayRunInBlocks, newRunState, type Submission } from './units/orchestration';
 
 /** The compiled worker next to this file in dist/, or dist/ itself when running from the TypeScript sources (tests). */
 export function defaultWorkerPath(): string {
@@ -28,31 +28,31 @@ export interface JobRuns {
   validate(process: ProcessDocument, caller: RunCaller): OpenEOError[];
 }
 
-interface RunningJob {
-  jobId: string;
-  child: ChildProcess;
-  runDir: string;
+/** Makes the executor that runs units, given where its reports go. */
+export type ExecutorFactory = (handler: ReportHandler) => UnitExecutor;
+
+interface ActiveRun {
+  job: JobRecord;
+  state: RunState;
   startedAt: number;
-  timers: NodeJS.Timeout[];
-  /** Set once the outcome is decided, so later events (exit after kill) change nothing. */
-  settled: boolean;
-  /** Why we killed the child, if we did. */
-  killReason?: NewLogEntry;
-  memoryMbSeconds: number;
-  peakMb: number;
-  stderrTail: string;
+  /** Shown progress only grows, though a plan's own count may run ahead of its blocks. */
+  progress: number;
+  timer?: NodeJS.Timeout;
 }
 
 const HOUSEKEEPING_INTERVAL_MS = 60 * 60 * 1000;
 
 /**
- * Runs batch jobs: a persistent queue in SQLite, a child process per running job with time and
- * memory limits, recovery of interrupted jobs after a restart, and retention of result files.
- * Routes reach it only through the façade BatchJobs.
+ * Runs batch jobs: a persistent queue in SQLite, each running job's course through its units
+ * (see units/orchestration.ts) run by an executor (child processes here, or BullMQ workers),
+ * time limits, recovery after a restart, and retention of result files. The API server is the
+ * only writer of the database: executors report, and this class records. Routes reach it only
+ * through the façade BatchJobs.
  */
 export class ProcessManager {
   readonly maxConcurrent: number;
-  private readonly running = new Map<string, RunningJob>();
+  private readonly active = new Map<string, ActiveRun>();
+  private readonly executor: UnitExecutor;
   private housekeepingTimer?: NodeJS.Timeout;
   private started = false;
   private stopping = false;
@@ -63,9 +63,14 @@ export class ProcessManager {
     private readonly files: JobFiles,
     private readonly logger: Logger,
     private readonly runs: JobRuns,
-    private readonly workerPath = defaultWorkerPath(),
+    private readonly runStates: RunStateStore,
+    makeExecutor: ExecutorFactory,
+    /** Whether units run elsewhere and outlive this process (a queue), so a restart re-attaches to them. */
+    private readonly remote = false,
   ) {
-    this.maxConcurrent = config.jobs.maxConcurrent ?? Math.max(1, os.availableParallelism() - 1);
+    const cores = Math.max(1, os.availableParallelism() - 1);
+    this.maxConcurrent = config.jobs.maxConcurrent ?? (remote ? Number.MAX_SAFE_INTEGER : cores);
+    this.executor = makeExecutor((envelope) => this.onReport(envelope));
   }
 
   /** Recovers from an earlier shutdown or crash, then starts queued jobs and housekeeping. */
@@ -76,29 +81,43 @@ export class ProcessManager {
     this.housekeeping();
     this.housekeepingTimer = setInterval(() => this.housekeeping(), HOUSEKEEPING_INTERVAL_MS);
     this.housekeepingTimer.unref();
-    this.schedule();
+    this.executor.start().then(
+      () => this.schedule(),
+      (error) => this.logger.error({ err: error }, 'the job executor could not start; jobs stay queued'),
+    );
   }
 
-  /** Kills running workers; their jobs are recovered (marked interrupted or re-queued) on the next start. */
+  /** Stops the executor; jobs still running are recovered (or re-attached) on the next start. */
   stop(): void {
     this.stopping = true;
     if (this.housekeepingTimer) clearInterval(this.housekeepingTimer);
-    for (const run of this.running.values()) {
-      run.settled = true;
-      run.timers.forEach(clearTimeout);
-      run.child.kill('SIGKILL');
-    }
-    this.running.clear();
+    for (const run of this.active.values()) if (run.timer) clearTimeout(run.timer);
+    this.active.clear();
+    this.executor.stop().catch((error) => this.logger.warn({ err: error }, 'stopping the job executor failed'));
   }
 
-  /** Process ids of the running workers, by job id (for monitoring and tests). */
+  /** Process ids of the running units of this host, by job id (for monitoring and tests). */
   workerPids(): Map<string, number | undefined> {
-    return new Map([...this.running].map(([id, run]) => [id, run.child.pid]));
+    const executor = this.executor as Partial<{ pids(): Map<string, number | undefined> }>;
+    return executor.pids ? executor.pids() : new Map();
   }
 
-  /** Jobs that were running when the server stopped are interrupted; half-written run folders go. */
+  /**
+   * Jobs that were running when the server stopped: with a queue their units may still be
+   * running elsewhere, so the job is picked up where its stored course says; otherwise they are
+   * interrupted (or queued again). Half-written run folders of interrupted jobs go.
+   */
   private recover(): void {
+    const attached = new Set<string>();
     for (const job of this.store.withStatus('running')) {
+      const state = this.remote ? this.runStates.get(job.id) : undefined;
+      if (state) {
+        attached.add(job.id);
+        this.attach(job, state, job.startedAt ? Date.parse(job.startedAt) : Date.now(), job.progress ?? 0);
+        this.store.addLog(job.id, { level: 'info', message: 'The server restarted; the job goes on where it was.' });
+        continue;
+      }
+      this.runStates.remove(job.id);
       // A crash between publishing the files and recording `finished` leaves files nobody may serve.
       this.files.removeResults(job.id);
       const entry: NewLogEntry = {
@@ -113,7 +132,7 @@ export class ProcessManager {
       }
     }
     try {
-      this.files.removeStaleRuns();
+      this.files.removeStaleRuns(attached);
     } catch (error) {
       this.logger.warn({ err: error }, 'could not remove unfinished job folders');
     }
@@ -131,22 +150,22 @@ export class ProcessManager {
   }
 
   /**
-   * Stops a queued or running job; jobs in other states are left alone. A running job's worker is
-   * killed. As the API defines, the status becomes `canceled` only when partial results remain to
-   * download; a run publishes nothing until it is complete, so a canceled job goes back to `created`
-   * (its log and usage tell what happened).
+   * Stops a queued or running job; jobs in other states are left alone. A running job's units
+   * are stopped wherever they run. As the API defines, the status becomes `canceled` only when
+   * partial results remain to download; a run publishes nothing until it is complete, so a
+   * canceled job goes back to `created` (its log and usage tell what happened).
    */
   cancel(jobId: string): void {
-    const run = this.running.get(jobId);
+    const run = this.active.get(jobId);
     if (run) {
-      const usage = this.usageOf(run, {});
+      const usage = this.usageOf(run);
       const progress = this.store.get(jobId)?.progress ?? 0;
       const entry: NewLogEntry = {
         level: 'info',
         message: `The job was canceled by the user at ${progress}% and its computation was stopped; no partial results are kept.`,
         usage,
       };
-      if (this.store.markStopped(jobId, 'created', entry, usage)) this.kill(run);
+      if (this.store.markStopped(jobId, 'created', entry, usage)) this.endRun(run);
     } else {
       this.store.markStopped(jobId, 'created', { level: 'info', message: 'The job was taken out of the queue before it started.' });
     }
@@ -160,35 +179,27 @@ export class ProcessManager {
     this.files.removeJob(jobId);
   }
 
-  private kill(run: RunningJob): void {
-    run.settled = true;
-    run.timers.forEach(clearTimeout);
-    run.child.kill('SIGKILL');
-    this.running.delete(run.jobId);
-    fs.rmSync(run.runDir, { recursive: true, force: true });
-  }
-
   /** Starts queued jobs while there are free slots; tried again shortly when the database is busy. */
   private schedule(): void {
     if (!this.started || this.stopping) return;
     try {
       this.startQueued();
     } catch (error) {
-      // Called from worker events and timers too, where a thrown error would end the server.
+      // Called from executor reports and timers too, where a thrown error would end the server.
       this.logger.warn({ err: error }, 'could not start queued jobs; trying again shortly');
       setTimeout(() => this.schedule(), 1000).unref();
     }
   }
 
   private startQueued(): void {
-    while (this.running.size < this.maxConcurrent) {
+    while (this.active.size < this.maxConcurrent) {
       const job = this.store.nextQueued();
       if (!job) return;
       if (!this.store.markRunning(job.id)) continue;
       try {
         this.launch(job);
       } catch (error) {
-        this.logger.error({ err: error, job: job.id }, 'could not start a job worker');
+        this.logger.error({ err: error, job: job.id }, 'could not start a job');
         const code = storageFailureKind(error) ? 'StorageFailure' : 'Internal';
         this.store.markStopped(job.id, 'error', { level: 'error', code, message: `The job could not be started: ${(error as Error).message}` });
       }
@@ -196,182 +207,161 @@ export class ProcessManager {
   }
 
   private launch(job: JobRecord): void {
-    if (!fs.existsSync(this.workerPath)) throw new Error(`the job worker ${this.workerPath} is missing; build the server (npm run build)`);
     const runDir = this.files.newRunDir(job.id);
-    const limits = this.config.jobs;
-    const child = fork(this.workerPath, [], {
-      execArgv: [`--max-old-space-size=${limits.maxMemoryMb}`],
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-      env: { ...process.env, UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '4' },
-    });
-    const run: RunningJob = {
-      jobId: job.id,
-      child,
-      runDir,
-      startedAt: Date.now(),
-      timers: [],
-      settled: false,
-      memoryMbSeconds: 0,
-      peakMb: 0,
-      stderrTail: '',
-    };
-    this.running.set(job.id, run);
-    child.stderr?.on('data', (chunk: Buffer) => {
-      run.stderrTail = (run.stderrTail + chunk.toString('utf8')).slice(-2000);
-    });
-    child.on('message', (message: WorkerMessage) => this.onMessage(run, message));
-    child.on('exit', (code, signal) => this.onExit(run, code, signal));
-    child.on('error', (error) => this.logger.warn({ err: error, job: job.id }, 'job worker error'));
-
-    run.timers.push(
-      setTimeout(() => {
-        this.abort(run, {
-          level: 'error',
-          code: 'Internal',
-          message: `The job exceeded the maximum run time of ${limits.maxRunSeconds} seconds and was stopped.`,
-        });
-      }, limits.maxRunSeconds * 1000),
-    );
-    let lastPoll = Date.now();
-    const poll = setInterval(() => {
-      if (!child.pid) return;
-      const mb = residentMb(child.pid);
-      const now = Date.now();
-      if (mb !== undefined) {
-        run.memoryMbSeconds += (mb * (now - lastPoll)) / 1000;
-        run.peakMb = Math.max(run.peakMb, mb);
-        if (mb > limits.maxMemoryMb) {
-          this.abort(run, {
-            level: 'error',
-            code: 'Internal',
-            message: `The job used ${Math.round(mb)} MB of memory, more than the limit of ${limits.maxMemoryMb} MB, and was stopped.`,
-          });
-        }
-      }
-      lastPoll = now;
-    }, 250);
-    run.timers.push(poll);
-
-    const caller = this.runs.callerOf(job.userId);
-    const start: StartMessage = {
-      type: 'start',
-      jobId: job.id,
-      user: caller.user,
-      userProcesses: reachableUserProcesses(job.process.process_graph, caller.userProcesses),
-      process: job.process,
-      logLevel: job.logLevel,
-      workDir: runDir,
-      config: this.config,
-      udfRuntime: this.config.udf.enabled ? udfRuntime() : null,
-    };
-    child.send(start);
+    const relative = path.relative(this.config.dataDir, runDir).split(path.sep).join('/');
+    const state = newRunState(randomUUID(), relative, mayRunInBlocks(job.process));
+    this.runStates.put(job.id, state);
+    const run = this.attach(job, state, Date.now());
     this.store.addLog(job.id, { level: 'info', message: 'The job started running.' });
+    this.submit(run, firstUnits(state));
   }
 
-  /** Ends a run because of a limit: the job becomes `error` with the reason in its log. */
-  private abort(run: RunningJob, entry: NewLogEntry): void {
-    if (run.settled) return;
-    const usage = this.usageOf(run, {});
-    this.kill(run);
-    this.persist(run.jobId, () => this.store.markStopped(run.jobId, 'error', entry, usage));
-    this.schedule();
+  /** Tracks a run and its time limit (counted from when it started, also across a restart). */
+  private attach(job: JobRecord, state: RunState, startedAt: number, progress = 0): ActiveRun {
+    const run: ActiveRun = { job, state, startedAt, progress };
+    this.active.set(job.id, run);
+    const limit = this.config.jobs.maxRunSeconds;
+    const left = Math.max(0, limit * 1000 - (Date.now() - startedAt));
+    run.timer = setTimeout(() => {
+      this.fail(run, { level: 'error', code: 'Internal', message: `The job exceeded the maximum run time of ${limit} seconds and was stopped.` });
+    }, left);
+    run.timer.unref?.();
+    return run;
   }
 
-  private onMessage(run: RunningJob, message: WorkerMessage): void {
-    if (run.settled) return;
+  private submit(run: ActiveRun, submissions: Submission[]): void {
+    if (submissions.length === 0) return;
+    const caller = this.runs.callerOf(run.job.userId);
+    const userProcesses = reachableUserProcesses(run.job.process.process_graph, caller.userProcesses);
+    for (const { unitId, spec } of submissions) {
+      const task: UnitTask = {
+        jobId: run.job.id,
+        runId: run.state.runId,
+        unitId,
+        spec,
+        runDir: run.state.runDir,
+        user: caller.user,
+        userProcesses,
+        process: run.job.process,
+        logLevel: run.job.logLevel,
+      };
+      this.executor.submit(task).catch((error) => {
+        this.logger.error({ err: error, job: run.job.id }, 'could not hand a job unit to the executor');
+        this.fail(run, { level: 'error', code: 'Internal', message: `The job could not be handed to a worker: ${(error as Error).message}` });
+      });
+    }
+  }
+
+  private onReport(envelope: ReportEnvelope): void {
+    const run = this.active.get(envelope.jobId);
+    // Reports of an earlier run of the job, of a unit no longer expected, or of an attempt that
+    // was given up on (an older fencing token) change nothing: their files are never used.
+    if (!run || run.state.runId !== envelope.runId || !isCurrent(run.state, envelope.unitId)) return;
+    if (!admits(run.state, envelope.unitId, envelope.token)) return;
+    const { report } = envelope;
     try {
-      switch (message.type) {
+      switch (report.type) {
+        case 'started':
+          this.runStates.put(run.job.id, run.state);
+          break;
         case 'log':
-          this.store.addLog(run.jobId, message.entry);
+          this.store.addLog(run.job.id, report.entry);
           break;
         case 'progress':
-          this.store.setProgress(run.jobId, Math.max(0, Math.min(99, message.value)));
+          if (run.state.phase === 'whole' || run.state.phase === 'plan') this.showProgress(run, report.value);
           break;
-        case 'done':
-          this.finish(run, message);
+        case 'failed':
+          addUsage(run.state, report.usage, report.inputPixels);
+          this.fail(run, report.entry);
           break;
-        case 'failed': {
-          run.settled = true;
-          const usage = this.usageOf(run, message.usage, message.inputPixels);
-          this.persist(run.jobId, () => this.store.markStopped(run.jobId, 'error', message.entry, usage));
-          this.cleanUp(run);
+        case 'done': {
+          addUsage(run.state, report.usage, report.inputPixels);
+          const step = advance(run.state, envelope.unitId, report.result);
+          if (step.publish) {
+            this.finish(run, step.publish);
+            break;
+          }
+          this.runStates.put(run.job.id, run.state);
+          if (step.progress !== undefined) this.showProgress(run, step.progress);
+          this.submit(run, step.submit);
           break;
         }
       }
     } catch (error) {
       // A log line or progress value lost while another program holds the database is not worth the job.
-      if (isDatabaseBusy(error) && (message.type === 'log' || message.type === 'progress')) {
-        this.logger.warn({ job: run.jobId }, 'database busy: a job log entry or progress update was dropped');
+      if (isDatabaseBusy(error) && (report.type === 'log' || report.type === 'progress' || report.type === 'started')) {
+        this.logger.warn({ job: run.job.id }, 'database busy: a job log entry or progress update was dropped');
         return;
       }
       // A store failure must not take the server down; the job ends as failed.
-      this.logger.error({ err: error, job: run.jobId }, 'could not record a job worker message');
-      this.abort(run, { level: 'error', code: 'StorageFailure', message: 'The job state could not be stored.' });
+      this.logger.error({ err: error, job: run.job.id }, 'could not record a job report');
+      this.fail(run, { level: 'error', code: 'StorageFailure', message: 'The job state could not be stored.' });
     }
   }
 
-  /** Publishes the completed run folder, then marks the job finished (files first, so finished always means served). */
-  private finish(run: RunningJob, message: Extract<WorkerMessage, { type: 'done' }>): void {
-    run.settled = true;
-    const usage = this.usageOf(run, message.usage, message.inputPixels, message.outputs.reduce((s, o) => s + o.size, 0));
+  private showProgress(run: ActiveRun, value: number): void {
+    const shown = Math.max(0, Math.min(99, value));
+    if (shown <= run.progress) return;
+    run.progress = shown;
+    this.store.setProgress(run.job.id, shown);
+  }
+
+  /** Publishes the finished output folder, then marks the job finished (files first, so finished always means served). */
+  private finish(run: ActiveRun, published: Extract<UnitResult, { kind: 'outputs' }>): void {
+    const jobId = run.job.id;
+    const storage = published.outputs.reduce((s, o) => s + o.size, 0);
+    const usage = this.usageOf(run, storage);
     try {
-      this.files.publish(run.jobId, run.runDir);
+      this.files.publish(jobId, path.resolve(this.config.dataDir, published.dir));
     } catch (error) {
-      this.logger.error({ err: error, job: run.jobId }, 'could not publish job results');
-      const entry: NewLogEntry = {
+      this.logger.error({ err: error, job: jobId }, 'could not publish job results');
+      this.fail(run, {
         level: 'error',
         code: 'StorageFailure',
         message: `The results could not be stored: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-      };
-      this.persist(run.jobId, () => this.store.markStopped(run.jobId, 'error', entry, usage));
-      this.cleanUp(run);
+      });
       return;
     }
     const durationSeconds = (Date.now() - run.startedAt) / 1000;
-    this.persist(run.jobId, () => {
+    this.endRun(run);
+    this.persist(jobId, () => {
       const finished = this.store.markFinished(
-        run.jobId,
-        { usage, outputs: message.outputs, timeRange: message.timeRange, inputPixels: message.inputPixels, durationSeconds },
-        { level: 'info', message: `The job finished: ${message.outputs.length} file(s) published.`, usage },
+        jobId,
+        { usage, outputs: published.outputs, timeRange: published.timeRange, inputPixels: run.state.usage.inputPixels, durationSeconds },
+        { level: 'info', message: `The job finished: ${published.outputs.length} file(s) published.`, usage },
       );
       // Canceled or deleted meanwhile: the files belong to nobody.
-      if (!finished) this.files.removeResults(run.jobId);
+      if (!finished) this.files.removeResults(jobId);
     });
-    this.cleanUp(run);
   }
 
-  private onExit(run: RunningJob, code: number | null, signal: NodeJS.Signals | null): void {
-    if (!run.settled) {
-      run.settled = true;
-      const reason = signal ? `was killed by signal ${signal}` : `ended with exit code ${code}`;
-      const outOfMemory = /heap out of memory|Allocation failed/i.test(run.stderrTail);
-      const message = outOfMemory
-        ? `The job ran out of memory (limit ${this.config.jobs.maxMemoryMb} MB) and was stopped.`
-        : `The job's worker process ${reason} before it reported a result.`;
-      this.logger.warn({ job: run.jobId, code, signal, stderr: run.stderrTail }, 'job worker ended unexpectedly');
-      const usage = this.usageOf(run, {});
-      this.persist(run.jobId, () => this.store.markStopped(run.jobId, 'error', { level: 'error', code: 'Internal', message }, usage));
-    }
-    this.cleanUp(run);
+  /** Ends a run as failed: its other units are stopped, the job becomes `error` with the reason in its log. */
+  private fail(run: ActiveRun, entry: NewLogEntry): void {
+    if (this.active.get(run.job.id) !== run) return;
+    const usage = this.usageOf(run);
+    this.endRun(run);
+    this.persist(run.job.id, () => this.store.markStopped(run.job.id, 'error', entry, usage));
   }
 
-  private cleanUp(run: RunningJob): void {
-    run.timers.forEach((t) => clearTimeout(t));
-    if (this.running.get(run.jobId) === run) this.running.delete(run.jobId);
-    fs.rmSync(run.runDir, { recursive: true, force: true });
-    if (run.child.exitCode === null && run.child.signalCode === null) {
-      // The worker exits by itself after reporting; make sure it does.
-      const reaper = setTimeout(() => run.child.kill('SIGKILL'), 5000);
-      reaper.unref();
-      run.child.once('exit', () => clearTimeout(reaper));
+  /** Forgets a run: stops whatever of it still runs and removes its folder. */
+  private endRun(run: ActiveRun): void {
+    run.state.phase = 'ended';
+    if (run.timer) clearTimeout(run.timer);
+    if (this.active.get(run.job.id) === run) this.active.delete(run.job.id);
+    this.executor.cancel(run.job.id, run.state.runId).catch((error) => this.logger.warn({ err: error, job: run.job.id }, 'could not stop the units of a job'));
+    try {
+      this.runStates.remove(run.job.id);
+    } catch (error) {
+      this.logger.warn({ err: error, job: run.job.id }, 'could not forget the course of a job');
     }
-    this.schedule();
+    fs.rmSync(path.resolve(this.config.dataDir, run.state.runDir), { recursive: true, force: true });
+    setImmediate(() => this.schedule());
   }
 
   /**
    * Records how a run ended. While another program holds the database the write is retried for
-   * up to a minute, so a job does not stay `running` after its worker is gone, and a lock never
-   * throws out of a worker event (which would end the server). A restart recovers what is left.
+   * up to a minute, so a job does not stay `running` after its units are gone, and a lock never
+   * throws out of an executor report (which would end the server). A restart recovers what is left.
    */
   private persist(jobId: string, write: () => void, attempt = 0): void {
     try {
@@ -386,16 +376,16 @@ export class ProcessManager {
     }
   }
 
-  /** Usage as the API reports it: wall time, CPU, memory over time, input pixels, storage. */
-  private usageOf(run: RunningJob, fromWorker: Usage, inputPixels?: number, storageBytes?: number): Usage {
+  /** Usage as the API reports it: wall time, CPU and memory of every unit, input pixels, storage. */
+  private usageOf(run: ActiveRun, storageBytes?: number): Usage {
+    const sums = run.state.usage;
     const usage: Usage = {
       duration: { value: Math.round((Date.now() - run.startedAt) / 100) / 10, unit: 'seconds' },
-      memory: { value: Math.round(run.memoryMbSeconds * 10) / 10, unit: 'mb-seconds' },
+      memory: { value: Math.round(sums.memoryMbSeconds * 10) / 10, unit: 'mb-seconds' },
     };
-    if (fromWorker.cpu) usage.cpu = fromWorker.cpu;
-    const peak = Math.max(run.peakMb, fromWorker.peak_memory?.value ?? 0);
-    if (peak > 0) usage.peak_memory = { value: Math.round(peak * 10) / 10, unit: 'mb' };
-    if (inputPixels !== undefined) usage.input_pixels = { value: inputPixels, unit: 'pixels' };
+    if (sums.cpuSeconds > 0) usage.cpu = { value: Math.round(sums.cpuSeconds * 1000) / 1000, unit: 'cpu-seconds' };
+    if (sums.peakMb > 0) usage.peak_memory = { value: Math.round(sums.peakMb * 10) / 10, unit: 'mb' };
+    usage.input_pixels = { value: sums.inputPixels, unit: 'pixels' };
     if (storageBytes !== undefined) usage.storage = { value: storageBytes, unit: 'b' };
     return usage;
   }
@@ -415,7 +405,7 @@ export class ProcessManager {
       if (fs.existsSync(this.files.root)) {
         const known = this.store.allIds();
         for (const entry of fs.readdirSync(this.files.root, { withFileTypes: true })) {
-          if (entry.isDirectory() && !known.has(entry.name) && !this.running.has(entry.name)) this.files.removeJob(entry.name);
+          if (entry.isDirectory() && !known.has(entry.name) && !this.active.has(entry.name)) this.files.removeJob(entry.name);
         }
       }
     } catch (error) {

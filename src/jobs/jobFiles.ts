@@ -46,12 +46,12 @@ export class JobFiles {
     fs.rmSync(this.jobDir(jobId), { recursive: true, force: true });
   }
 
-  /** Deletes unfinished run folders (left by a crash or a kill) of every job. */
-  removeStaleRuns(): void {
+  /** Deletes unfinished run folders (left by a crash or a kill) of every job but those in `keep` (still running elsewhere). */
+  removeStaleRuns(keep: ReadonlySet<string> = new Set()): void {
     if (!fs.existsSync(this.root)) return;
     for (const job of fs.readdirSync(this.root)) {
       const dir = path.join(this.root, job);
-      if (!fs.statSync(dir).isDirectory()) continue;
+      if (keep.has(job) || !fs.statSync(dir).isDirectory()) continue;
       for (const entry of fs.readdirSync(dir)) {
         if (entry.startsWith('.run-') || entry.startsWith('results.old-')) fs.rmSync(path.join(dir, entry), { recursive: true, force: true });
       }

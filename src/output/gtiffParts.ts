@@ -41,6 +41,9 @@ export interface GTiffPart {
   tallies: TileTally[][];
 }
 
+/** What assembling needs of a run: no catalogue, no user, only where to put scratch files and the settings. */
+export type AssembleContext = Pick<ProcessContext, 'config' | 'logger' | 'signal' | 'workDir'>;
+
 /** Scratch files up to this size are written uncompressed (fastest); larger ones compressed to save disk. */
 const UNCOMPRESSED_SCRATCH_BYTES = 4 * 1024 ** 3;
 
@@ -107,7 +110,7 @@ export async function assembleGeoTiff(
   layout: GTiffLayout,
   settings: GTiffSettings,
   target: string,
-  ctx: ProcessContext,
+  ctx: AssembleContext,
   mayRetry: boolean,
 ): Promise<void> {
   const ordered = [...parts].sort((a, b) => a.y - b.y);
@@ -167,7 +170,7 @@ export async function assembleGeoTiff(
 }
 
 /** Copies the strips (a VRT mosaic) into one tiled GeoTIFF laid out like a one-part result. */
-async function joinStrips(vrt: string, target: string, ctx: ProcessContext): Promise<string> {
+async function joinStrips(vrt: string, target: string, ctx: AssembleContext): Promise<string> {
   const src = await gdal.openAsync(vrt);
   try {
     const tile = String(ctx.config.processing.tileSize);

@@ -89,18 +89,19 @@ test('the queue takes turns between users and keeps each user’s order', async 
   const alice = await auth('alice');
   const id = await runJob(server, alice, 10);
   const jobDir = path.join(server.dataDir, 'jobs', id);
-  const runDir = await waitFor('the run folder', () => {
-    const name = fs.existsSync(jobDir) ? fs.readdirSync(jobDir).find((f) => f.startsWith('.run-')) : undefined;
-    return name ? path.join(jobDir, name) : undefined;
+  const outDir = await waitFor('the output folder', () => {
+    const run = fs.existsSync(jobDir) ? fs.readdirSync(jobDir).find((f) => f.startsWith('.run-')) : undefined;
+    const out = run ? fs.readdirSync(path.join(jobDir, run)).find((f) => f.startsWith('out-')) : undefined;
+    return run && out ? path.join(jobDir, run, out) : undefined;
   }, 10_000, 20);
-  // The worker writes the graph's value to result.json in its run folder; make that file the full device.
-  fs.symlinkSync('/dev/full', path.join(runDir, 'result.json'));
+  // The unit writes the graph's value to result.json in its output folder; make that file the full device.
+  fs.symlinkSync('/dev/full', path.join(outDir, 'result.json'));
   const job = await endOf(server, alice, id);
   expect(job.status).toBe('error');
   const res = await request(server.app).get(`/jobs/${id}/results`).set('Authorization', alice);
   expect(res.status).toBe(424);
   expect(res.body.code).toBe('StorageFailure');
   expect(res.body.message).toMatch(/disk is full/);
-  expect(fs.existsSync(runDir)).toBe(false);
+  expect(fs.existsSync(path.dirname(outDir))).toBe(false);
   expect((await request(server.app).get('/jobs').set('Authorization', alice)).status).toBe(200);
 });

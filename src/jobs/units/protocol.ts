@@ -25,7 +25,18 @@ export type UnitSpec =
   | { kind: 'plan' }
   /** `nodata`: the value to store for missing pixels when the first attempt's value was taken by data. */
   | { kind: 'block'; rows: BlockRows; tileSize: number; nodata?: number }
-  | { kind: 'assemble'; layout: GTiffLayout; parts: GTiffPart[]; tileSize: number; retried: boolean };
+  | {
+      kind: 'assemble';
+      layout: GTiffLayout;
+      parts: GTiffPart[];
+      tileSize: number;
+      /** save_result's GTiff options, as the blocks evaluated them. */
+      options: Record<string, unknown>;
+      /** STAC `cube:dimensions` of the saved cube. */
+      cubeDimensions: Record<string, unknown>;
+      /** Whether the blocks were already computed again for the no-data value (no second retry). */
+      retried: boolean;
+    };
 
 /** One attempt at one unit, as an executor receives it. */
 export interface UnitTask {
@@ -54,7 +65,7 @@ export type UnitResult =
   | { kind: 'planned'; blocks: BlockRows[]; tileSize: number }
   /** The plan found the graph cannot be split after all: run it whole. */
   | { kind: 'unsplittable' }
-  | { kind: 'block'; layout: GTiffLayout; part: GTiffPart }
+  | { kind: 'block'; layout: GTiffLayout; part: GTiffPart; options: Record<string, unknown>; cubeDimensions: Record<string, unknown> }
   /** Valid data uses the stored no-data value: compute the blocks again storing `value`. */
   | { kind: 'retryNodata'; value: number };
 
@@ -87,6 +98,12 @@ export interface UnitStart {
   config: Config;
   /** The UDF runtime the host probed (null: none works, or UDFs are off), so the child need not probe again. */
   udfRuntime: UdfRuntime | null;
+  /**
+   * A database file on this host for the catalogue's description caches. Absent: the data
+   * directory's own database (the API server's host). Workers on other hosts keep their own,
+   * so nothing but the API server writes the shared database, and SQLite never runs over NFS.
+   */
+  catalogCache?: string;
 }
 
 /** Messages from a unit's child process to its host. */
