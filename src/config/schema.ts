@@ -83,7 +83,7 @@ export const configSchema = {
         resultLinkSeconds: { type: 'integer', minimum: 1 },
         onRestart: { enum: ['error', 'requeue'] },
         runner: { enum: ['local', 'bullmq'] },
-        blockRows: { type: 'integer', minimum: 256 },
+        blockRows: { type: 'integer', minimum: 16 },
         bullmq: {
           type: 'object',
           additionalProperties: false,
