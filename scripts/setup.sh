@@ -2,7 +2,8 @@
 # Installs whatever is missing for running and testing the server, and nothing that is there already:
 # Debian's GDAL (libgdal-dev, gdal-bin), the npm dependencies (gdal-async built against that GDAL),
 # Debian's python3-xarray and python3-netcdf4 (the tests read NetCDF results as users do), the UDF
-# runtime (Debian's numpy, xarray, pandas, scipy and bubblewrap) and the compiled TypeScript in dist/.
+# runtime (Debian's numpy, xarray, pandas, scipy and bubblewrap), Debian's redis-server (the job queue
+# of the bullmq runner and its tests) and the compiled TypeScript in dist/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,6 +31,13 @@ if ! /usr/bin/python3 -c 'import numpy, xarray, pandas, scipy' >/dev/null 2>&1 |
   echo "setup: installing the UDF runtime (python3-numpy, python3-xarray, python3-pandas, python3-scipy, bubblewrap)"
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-numpy python3-xarray python3-pandas python3-scipy bubblewrap >/dev/null
+fi
+
+# The bullmq runner's queue (jobs.runner: "bullmq") and its tests: Debian's Redis.
+if ! command -v redis-server >/dev/null 2>&1; then
+  echo "setup: installing Redis for the job queue (Debian's redis-server)"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
 fi
 
 # npm ci only when the lock file changed since the last install (or nothing is installed).

@@ -23,8 +23,7 @@ async function main(): Promise<void> {
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');
     server.close(() => {
-      closeContext(ctx);
-      process.exit(0);
+      closeContext(ctx).finally(() => process.exit(0));
     });
     setTimeout(() => process.exit(0), 5000).unref();
   };

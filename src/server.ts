@@ -82,7 +82,9 @@ export async function startServer(ctx: ServerContext): Promise<http.Server> {
   return server;
 }
 
-export function closeContext(ctx: ServerContext): void {
-  ctx.jobs.stop();
+/** Closes the database at once; resolves when the job executor has let go of its connections. */
+export function closeContext(ctx: ServerContext): Promise<void> {
+  const stopped = ctx.jobs.stop();
   ctx.db.close();
+  return stopped;
 }

@@ -56,6 +56,8 @@ function fromEnvironment(env: NodeJS.ProcessEnv): Json {
   if (env.OPENEO_PUBLIC_URL) out.publicUrl = env.OPENEO_PUBLIC_URL;
   if (env.OPENEO_LOG_LEVEL) out.logLevel = env.OPENEO_LOG_LEVEL;
   if (env.OPENEO_HOST) out.host = env.OPENEO_HOST;
+  // The queue's URL holds its password: it may come from a service's environment file instead of config.json.
+  if (env.OPENEO_REDIS_URL) out.jobs = { bullmq: { redisUrl: env.OPENEO_REDIS_URL } };
   return out;
 }
 

@@ -13,6 +13,7 @@ import { ResultLinks } from './resultLinks';
 import { type ExecutorFactory, type JobRuns, ProcessManager, defaultWorkerPath } from './ProcessManager';
 import { RunStateStore } from './RunStateStore';
 import { LocalExecutor, defaultSlots } from './units/LocalExecutor';
+import { QueueExecutor } from './queue/QueueExecutor';
 import { resultsDocument } from './stacResults';
 import { type JobEstimate, estimateJob } from './estimate';
 import type { JobChanges, JobRecord, LogEntry, LogLevel, OutputInfo } from './types';
@@ -26,8 +27,6 @@ export interface BatchJobsDeps {
   runs: JobRuns;
   /** The compiled worker script (tests of a broken worker give another). */
   workerPath?: string;
-  /** Makes the queue executor when `jobs.runner` is `bullmq`. */
-  queueExecutor?: ExecutorFactory;
 }
 
 /** A result file a valid download link names, ready to send. */
@@ -49,8 +48,10 @@ export class BatchJobs {
     this.links = new ResultLinks(config.dataDir, config.publicUrl, config.jobs.resultLinkSeconds);
     const workerPath = deps.workerPath ?? defaultWorkerPath();
     const local: ExecutorFactory = (handler) => new LocalExecutor(config, deps.logger, handler, workerPath, defaultSlots(config.jobs.maxConcurrent));
-    const remote = config.jobs.runner === 'bullmq' && deps.queueExecutor !== undefined;
-    this.manager = new ProcessManager(config, this.store, this.files, deps.logger, deps.runs, new RunStateStore(deps.db), remote ? deps.queueExecutor! : local, remote);
+    // Units in the Redis queue outlive this process, so the manager re-attaches to them after a restart.
+    const remote = config.jobs.runner === 'bullmq';
+    const queue: ExecutorFactory = (handler) => new QueueExecutor(config, deps.logger, handler);
+    this.manager = new ProcessManager(config, this.store, this.files, deps.logger, deps.runs, new RunStateStore(deps.db), remote ? queue : local, remote);
   }
 
   /** Recovers interrupted jobs, then starts queued ones and housekeeping. */
@@ -59,8 +60,8 @@ export class BatchJobs {
   }
 
   /** Kills running workers; their jobs are recovered on the next start. */
-  stop(): void {
-    this.manager.stop();
+  stop(): Promise<void> {
+    return this.manager.stop();
   }
 
   /** Process ids of the running workers, by job id (for monitoring and tests). */

@@ -88,12 +88,12 @@ export class ProcessManager {
   }
 
   /** Stops the executor; jobs still running are recovered (or re-attached) on the next start. */
-  stop(): void {
+  stop(): Promise<void> {
     this.stopping = true;
     if (this.housekeepingTimer) clearInterval(this.housekeepingTimer);
     for (const run of this.active.values()) if (run.timer) clearTimeout(run.timer);
     this.active.clear();
-    this.executor.stop().catch((error) => this.logger.warn({ err: error }, 'stopping the job executor failed'));
+    return this.executor.stop().catch((error) => this.logger.warn({ err: error }, 'stopping the job executor failed'));
   }
 
   /** Process ids of the running units of this host, by job id (for monitoring and tests). */

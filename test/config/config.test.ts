@@ -42,6 +42,13 @@ describe('config loading', () => {
     expect(config.publicUrl).toBe('https://env.example/openeo');
   });
 
+  test('OPENEO_REDIS_URL gives the queue runner its Redis and keeps the other queue settings of the file', () => {
+    const file = writeConfig('redis.json', { jobs: { runner: 'bullmq', bullmq: { redisUrl: 'redis://file-host:6379', prefix: 'campus' } } });
+    const config = loadConfig({ file, env: { OPENEO_REDIS_URL: 'redis://:secret@queue.example:6379' } });
+    expect(config.jobs.bullmq).toMatchObject({ redisUrl: 'redis://:secret@queue.example:6379', prefix: 'campus', lockSeconds: 30 });
+    expect(config.jobs.runner).toBe('bullmq');
+  });
+
   test('OPENEO_CONFIG names the file to read', () => {
     const file = writeConfig('named.json', { port: 6004 });
     expect(loadConfig({ env: { OPENEO_CONFIG: file } }).port).toBe(6004);

@@ -16,7 +16,8 @@ export interface TestServer {
   dataDir: string;
   /** Creates a user and returns the `Authorization` header value for it. */
   login(name?: string, password?: string): Promise<string>;
-  close(): void;
+  /** Resolves once the job executor let go of its connections (the queue runner's Redis). */
+  close(): Promise<void>;
 }
 
 /**
@@ -45,8 +46,9 @@ export async function startTestServer(overrides: Record<string, unknown> = {}, o
       return `Bearer basic//${res.body.access_token}`;
     },
     close() {
-      closeContext(ctx);
+      const stopped = closeContext(ctx);
       fs.rmSync(dataDir, { recursive: true, force: true });
+      return stopped;
     },
   };
 }

@@ -3,8 +3,8 @@ import path from 'node:path';
 import gdal from 'gdal-async';
 import request from 'supertest';
 import { startTestServer, TestServer } from '../helpers/testServer';
-import { ensureDemoData, DEMO_DEM_ID } from '../../src/catalog/demo/generate';
-import { requireBuiltWorker, waitFor } from './helpers';
+import { ensureDemoData } from '../../src/catalog/demo/generate';
+import { halvedDemGraph, requireBuiltWorker, waitFor } from './helpers';
 
 /**
  * A job whose output is split into blocks (each a unit of its own, here in separate child
@@ -27,24 +27,8 @@ async function serverWith(blockRows: number): Promise<{ server: TestServer; alic
   return { server, alice: await server.login('alice') };
 }
 
-function graph(options: Record<string, unknown>) {
-  return {
-    process_graph: {
-      load: { process_id: 'load_collection', arguments: { id: DEMO_DEM_ID, spatial_extent: null, temporal_extent: null } },
-      scale: {
-        process_id: 'apply',
-        arguments: {
-          data: { from_node: 'load' },
-          process: { process_graph: { m: { process_id: 'multiply', arguments: { x: { from_parameter: 'x' }, y: 0.5 }, result: true } } },
-        },
-      },
-      save: { process_id: 'save_result', arguments: { data: { from_node: 'scale' }, format: 'GTiff', options }, result: true },
-    },
-  };
-}
-
 async function runJob(server: TestServer, alice: string, options: Record<string, unknown>): Promise<{ file: Buffer; logs: string[] }> {
-  const created = await request(server.app).post('/jobs').set('Authorization', alice).send({ process: graph(options) });
+  const created = await request(server.app).post('/jobs').set('Authorization', alice).send({ process: halvedDemGraph(options) });
   const id = created.headers['openeo-identifier'];
   await request(server.app).post(`/jobs/${id}/results`).set('Authorization', alice).expect(202);
   const job = await waitFor('the job to end', async () => {

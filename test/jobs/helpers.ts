@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
+import { DEMO_DEM_ID } from '../../src/catalog/demo/generate';
+
 const ROOT = path.resolve(__dirname, '../..');
 
 /**
@@ -43,4 +45,21 @@ export function processAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** Half the demo elevation model, saved as GTiff with `options`: a per-pixel job that splits into blocks. */
+export function halvedDemGraph(options: Record<string, unknown> = {}) {
+  return {
+    process_graph: {
+      load: { process_id: 'load_collection', arguments: { id: DEMO_DEM_ID, spatial_extent: null, temporal_extent: null } },
+      scale: {
+        process_id: 'apply',
+        arguments: {
+          data: { from_node: 'load' },
+          process: { process_graph: { m: { process_id: 'multiply', arguments: { x: { from_parameter: 'x' }, y: 0.5 }, result: true } } },
+        },
+      },
+      save: { process_id: 'save_result', arguments: { data: { from_node: 'scale' }, format: 'GTiff', options }, result: true },
+    },
+  };
 }

@@ -33,7 +33,7 @@ export async function startDemoServer(overrides: Record<string, unknown> = {}): 
       // The client keeps connections alive; close them so the test process can exit.
       listener.closeAllConnections();
       await new Promise((resolve) => listener.close(resolve));
-      server.close();
+      await server.close();
     },
   };
 }
