@@ -10,18 +10,22 @@ import { closeContext, createContext, startServer } from '../../server';
 import { DEFAULT_CONFIG } from '../../config/defaults';
 import { ensureDemoData } from '../../catalog/demo/generate';
 import type { ServerContext } from '../../context';
+import type { Config } from '../../config/types';
 
 export interface BenchServer {
   baseUrl: string;
   collectionId: string;
   /** The `Authorization` header of the bench user. */
   auth: string;
+  /** The server's settings as loaded (workers of the queue runner start from them). */
+  config: Config;
   /** Posts a process graph to POST /result and stores the body in `outFile`; throws on an HTTP error. */
   runGraph(graph: Record<string, unknown>, outFile: string): Promise<void>;
   close(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
+/** A port on 127.0.0.1 nothing listens on right now. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = net.createServer();
     probe.once('error', reject);
@@ -65,6 +69,7 @@ export async function startBenchServer(benchFolder: string, collectionId: string
     baseUrl,
     collectionId,
     auth,
+    config,
     async runGraph(graph, outFile) {
       // node:http rather than fetch: the client shares the process with the server, and web
       // streams cost it more time per chunk than the server spends sending the file.
