@@ -80,23 +80,81 @@ export class AggregatedCube extends DataCube {
     return this.result.then((values) => values.slice());
   }
 
-  private async aggregate(ctx: TileContext): Promise<Float64Array> {
-    const grid = this.raster.grid!;
-    const cells = this.raster.cellsPerPixel;
+  /** The grid of the raster being aggregated. */
+  get rasterGrid(): NonNullable<DataCube['grid']> {
+    return this.raster.grid!;
+  }
+
+  /** Values per geometry in the result: the raster's cells times any added dimension. */
+  get valuesPerGeometry(): number {
     const count = this.geometries.features.length;
-    // Values per geometry in the result: the raster's cells times any added dimension.
-    const outCells = count === 0 ? 0 : this.cellsPerPixel / count;
-    const out = new Float64Array(count * outCells).fill(NaN);
+    return count === 0 ? 0 : this.cellsPerPixel / count;
+  }
+
+  /**
+   * Splits the geometries into groups that can be aggregated apart (a batch job's units), each
+   * reading at most about `maxTiles` raster tiles. Groups follow the tile order of the geometries'
+   * first tiles, so neighbours share a group and its tile reads. Geometries touching no tile go
+   * with the first group (they stay no-data). Fewer than two groups: not worth splitting.
+   */
+  zoneGroups(maxTiles: number): number[][] {
+    const { touched } = this.placement();
+    const order = touched.map((tiles, g) => ({ g, first: tiles.length ? tiles[0] : -1, tiles: tiles.length })).sort((a, b) => a.first - b.first || a.g - b.g);
+    const groups: number[][] = [];
+    let current: number[] = [];
+    let tiles = 0;
+    for (const { g, tiles: n } of order) {
+      if (current.length > 0 && tiles > 0 && tiles + n > maxTiles) {
+        groups.push(current);
+        current = [];
+        tiles = 0;
+      }
+      current.push(g);
+      tiles += n;
+    }
+    if (current.length) groups.push(current);
+    return groups.map((group) => group.sort((a, b) => a - b));
+  }
+
+  /** The results of the geometries `indices` only (in that order), reading only the tiles they need. */
+  async valuesOf(indices: number[], ctx: TileContext): Promise<Float64Array> {
+    const all = await this.aggregate(ctx, new Set(indices));
+    const per = this.valuesPerGeometry;
+    const out = new Float64Array(indices.length * per);
+    indices.forEach((g, i) => out.set(all.subarray(g * per, (g + 1) * per), i * per));
+    return out;
+  }
+
+  /** Takes results computed elsewhere (by groups, see zoneGroups) instead of computing them. */
+  adopt(values: Float64Array): void {
+    if (values.length !== this.geometries.features.length * this.valuesPerGeometry) throw new Error('aggregated values do not fit the cube');
+    this.result = Promise.resolve(values);
+  }
+
+  /** Each geometry's pixel shape on the raster's grid and the tiles it touches, in tile order. */
+  private placement() {
+    const grid = this.raster.grid!;
     const projected = reprojectSet(this.geometries, grid.crs);
     const shapes: PixelShape[] = projected.features.map((f) => pixelShape(f.geometry, grid));
     const windows = [...tileWindows(grid, this.tileSize)];
+    const touched = shapes.map((shape) => touchedWindows(shape, windows));
+    return { shapes, windows, touched };
+  }
+
+  /** `only`: the geometries to compute (all when absent); the others stay no-data. */
+  private async aggregate(ctx: TileContext, only?: Set<number>): Promise<Float64Array> {
+    const cells = this.raster.cellsPerPixel;
+    const count = this.geometries.features.length;
+    const outCells = this.valuesPerGeometry;
+    const out = new Float64Array(count * outCells).fill(NaN);
+    const { shapes, windows, touched } = this.placement();
     // For each window: the geometries touching it, and those whose last window it is.
     const touching: number[][] = windows.map(() => []);
     const finishing: number[][] = windows.map(() => []);
-    shapes.forEach((shape, g) => {
-      const touched = touchedWindows(shape, windows);
-      for (const w of touched) touching[w].push(g);
-      if (touched.length > 0) finishing[touched[touched.length - 1]].push(g);
+    touched.forEach((tiles, g) => {
+      if (only && !only.has(g)) return;
+      for (const w of tiles) touching[w].push(g);
+      if (tiles.length > 0) finishing[tiles[tiles.length - 1]].push(g);
     });
     const gathered = new Map<number, PixelValues>();
     for (let w = 0; w < windows.length; w++) {

@@ -12,10 +12,12 @@ const ROOT = path.resolve(__dirname, '../..');
 export function requireBuiltWorker(): void {
   const worker = path.join(ROOT, 'dist/jobs/worker.js');
   if (!fs.existsSync(worker)) throw new Error('dist/jobs/worker.js is missing: run `npm run build` (tsc -p tsconfig.json) before these tests');
-  for (const name of fs.readdirSync(path.join(ROOT, 'src/jobs'))) {
+  // Every source file of the jobs layer, sub-folders included, against its compiled file.
+  const sources = fs.readdirSync(path.join(ROOT, 'src/jobs'), { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('.ts'));
+  for (const name of sources) {
     const compiled = path.join(ROOT, 'dist/jobs', name.replace(/\.ts$/, '.js'));
     if (!fs.existsSync(compiled) || fs.statSync(compiled).mtimeMs < fs.statSync(path.join(ROOT, 'src/jobs', name)).mtimeMs) {
-      throw new Error(`dist/jobs/${path.basename(compiled)} is older than src/jobs/${name}: run \`npm run build\` before these tests`);
+      throw new Error(`dist/jobs/${name.replace(/\.ts$/, '.js')} is older than src/jobs/${name}: run \`npm run build\` before these tests`);
     }
   }
 }

@@ -19,13 +19,16 @@ export interface RunState {
   runId: string;
   /** The run folder, relative to the data directory. */
   runDir: string;
-  phase: 'whole' | 'plan' | 'blocks' | 'assemble' | 'ended';
+  phase: 'whole' | 'plan' | 'blocks' | 'assemble' | 'zones' | 'join' | 'ended';
   blocks: BlockRows[];
   tileSize: number;
   /** Accepted block results by unit id. */
   done: Record<string, BlockDone>;
   /** The highest fencing token seen of each unit: reports of older attempts are refused. */
   tokens: Record<string, number>;
+  /** The groups of geometries of a zonal-statistics run, and the value files of those done, by unit id. */
+  zones?: number[][];
+  zoneParts?: Record<string, string>;
   /** The stored no-data value of the second round of blocks, after a clash in the first. */
   nodata?: number;
   usage: { cpuSeconds: number; memoryMbSeconds: number; peakMb: number; inputPixels: number };
@@ -46,9 +49,10 @@ export interface Step {
 }
 
 /**
- * Whether a process may be computed in blocks: its top-level graph saves at most once, as GTiff,
- * in its result node (or saves nothing, and the value may turn out to be a raster). Anything else
- * runs as one unit. The plan unit checks the rest at run time.
+ * Whether a process may be computed in parts: its top-level graph saves at most once, in its
+ * result node, as GTiff (or saves nothing, and the value may turn out to be a raster) or the
+ * zonal statistics of its only aggregate_spatial. Anything else runs as one unit. The plan unit
+ * checks the rest at run time.
  */
 export function mayRunInBlocks(process: Record<string, unknown>): boolean {
   const graph = process.process_graph;
@@ -59,7 +63,12 @@ export function mayRunInBlocks(process: Record<string, unknown>): boolean {
   if (saves.length === 0) return true;
   if (saves.length > 1 || saves[0].result !== true) return false;
   const format = saves[0].arguments?.format;
-  return typeof format === 'string' && findWriter(format)?.info.name === 'GTiff';
+  if (typeof format === 'string' && findWriter(format)?.info.name === 'GTiff') return true;
+  // Zonal statistics split by geometries: what is saved comes straight from the graph's only aggregate_spatial.
+  const nodes = graph as Record<string, { process_id?: unknown } | undefined>;
+  const aggregates = Object.values(nodes).filter((node) => node?.process_id === 'aggregate_spatial');
+  const from = (saves[0].arguments?.data as { from_node?: unknown } | undefined)?.from_node;
+  return aggregates.length === 1 && typeof from === 'string' && nodes[from]?.process_id === 'aggregate_spatial';
 }
 
 export function newRunState(runId: string, runDir: string, inBlocks: boolean): RunState {
@@ -84,7 +93,7 @@ export function firstUnits(state: RunState): Submission[] {
  * did, or the unit's result is in: such reports are to be ignored, files and all.
  */
 export function admits(state: RunState, unitId: string, token: number): boolean {
-  if (state.phase === 'ended' || unitId in state.done) return false;
+  if (state.phase === 'ended' || unitId in state.done || unitId in (state.zoneParts ?? {})) return false;
   const seen = state.tokens[unitId] ?? 0;
   if (token < seen) return false;
   state.tokens[unitId] = token;
@@ -102,6 +111,10 @@ export function isCurrent(state: RunState, unitId: string): boolean {
       return unitId.startsWith('block-') && !(unitId in state.done);
     case 'assemble':
       return unitId.startsWith('assemble');
+    case 'zones':
+      return unitId.startsWith('zones-') && !(unitId in (state.zoneParts ?? {}));
+    case 'join':
+      return unitId === 'join';
     case 'ended':
       return false;
   }
@@ -126,10 +139,17 @@ function blockSubmissions(state: RunState): Submission[] {
   }));
 }
 
-function blockProgress(state: RunState): number {
-  const total = state.blocks.length * (state.nodata === undefined ? 1 : 2);
-  const finished = Object.keys(state.done).length;
+/** Between the plan (5 %) and the last unit (95 %): the share of the parts that are done. */
+function shareProgress(finished: number, total: number): number {
   return Math.min(95, Math.round(5 + (90 * finished) / Math.max(1, total)));
+}
+
+function blockProgress(state: RunState): number {
+  return shareProgress(Object.keys(state.done).length, state.blocks.length * (state.nodata === undefined ? 1 : 2));
+}
+
+function zoneSubmissions(state: RunState): Submission[] {
+  return state.zones!.map((geometries, index) => ({ unitId: `zones-${index}`, spec: { kind: 'zones', index, geometries, tileSize: state.tileSize } }));
 }
 
 /** Applies an accepted result of the current phase; throws on a result that does not fit it (a bug). */
@@ -163,6 +183,22 @@ export function advance(state: RunState, unitId: string, result: UnitResult): St
         retried: round === 1,
       };
       return { submit: [{ unitId: round === 0 ? 'assemble' : 'assemble-r1', spec }], progress: 95 };
+    }
+    case 'plannedZones':
+      state.phase = 'zones';
+      state.zones = result.groups;
+      state.zoneParts = {};
+      state.tileSize = result.tileSize;
+      return { submit: zoneSubmissions(state), progress: 5 };
+    case 'zones': {
+      const parts = (state.zoneParts ??= {});
+      parts[unitId] = result.file;
+      const groups = state.zones ?? [];
+      const ids = groups.map((_, i) => `zones-${i}`);
+      if (!ids.every((id) => id in parts)) return { submit: [], progress: shareProgress(Object.keys(parts).length, groups.length) };
+      state.phase = 'join';
+      const spec: UnitSpec = { kind: 'join', groups, parts: ids.map((id) => parts[id]), tileSize: state.tileSize };
+      return { submit: [{ unitId: 'join', spec }], progress: 95 };
     }
     case 'retryNodata':
       state.phase = 'blocks';

@@ -2,7 +2,9 @@
  * A batch job runs as one or more units. A graph that ends in one GTiff result is planned first
  * (`plan`), then computed as horizontal blocks of the output grid (`block`), possibly on many
  * workers at once, and a last unit joins them into the final file (`assemble`). Any other graph
- * runs as one unit (`whole`). These are the messages about units that travel between the API
+ * runs as one unit (`whole`). A graph that saves the zonal statistics of aggregate_spatial is
+ * planned too, then its geometries are aggregated in groups (`zones`) and a last unit joins the
+ * groups' values and writes the file (`join`). These are the messages about units that travel between the API
  * server, the executors (child processes here, BullMQ workers elsewhere) and the unit runner.
  * Everything is plain JSON.
  */
@@ -36,14 +38,18 @@ export type UnitSpec =
       cubeDimensions: Record<string, unknown>;
       /** Whether the blocks were already computed again for the no-data value (no second retry). */
       retried: boolean;
-    };
+    }
+  /** aggregate_spatial's results for the geometries `geometries` (indices into its geometry list). */
+  | { kind: 'zones'; index: number; geometries: number[]; tileSize: number }
+  /** Joins the groups' values (`parts[i]` holds those of `groups[i]`) and saves the result. */
+  | { kind: 'join'; groups: number[][]; parts: string[]; tileSize: number };
 
 /** One attempt at one unit, as an executor receives it. */
 export interface UnitTask {
   jobId: string;
   /** This run of the job (a job can be run again after it ended); cancelling is per run. */
   runId: string;
-  /** `whole`, `plan`, `block-<n>` or `assemble`. */
+  /** `whole`, `plan`, `block-<n>`, `assemble`, `zones-<n>` or `join`. */
   unitId: string;
   spec: UnitSpec;
   /**
@@ -66,6 +72,10 @@ export type UnitResult =
   /** The plan found the graph cannot be split after all: run it whole. */
   | { kind: 'unsplittable' }
   | { kind: 'block'; layout: GTiffLayout; part: GTiffPart; options: Record<string, unknown>; cubeDimensions: Record<string, unknown> }
+  /** The zonal statistics are computed by these groups of geometries, each a unit. */
+  | { kind: 'plannedZones'; groups: number[][]; tileSize: number }
+  /** A group's values: `file` holds them as little-endian float64, geometry after geometry. */
+  | { kind: 'zones'; file: string }
   /** Valid data uses the stored no-data value: compute the blocks again storing `value`. */
   | { kind: 'retryNodata'; value: number };
 

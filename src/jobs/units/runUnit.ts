@@ -20,7 +20,8 @@ import type { ProcessContext } from '../../run/context';
 import { DataCube, isDataCube } from '../../raster/cube/DataCube';
 import { toJsonValue } from '../../processes/jsonResult';
 import { findWriter } from '../../output/writers';
-import { writeDefaultOutput } from '../../output/save';
+import { saveOutput, writeDefaultOutput } from '../../output/save';
+import { AggregatedCube } from '../../vector/aggregate';
 import { GTIFF_MEDIA_TYPE, gtiffCube } from '../../output/GTiffWriter';
 import { gtiffSettings } from '../../output/gtiffSettings';
 import { assembleGeoTiff, gtiffLayout, writeGeoTiffPart } from '../../output/gtiffParts';
@@ -84,7 +85,7 @@ export class UnitRunner {
     this.config = { ...start.config, processing: { ...start.config.processing, tileSize } };
     this.runDir = runFolder(this.config, start.task.runDir);
     // Blocks repeat the plan's evaluation: their step-by-step entries would only say it again.
-    const level = spec.kind === 'block' || spec.kind === 'assemble' ? 'warning' : start.task.logLevel;
+    const level = spec.kind === 'whole' || spec.kind === 'plan' ? start.task.logLevel : 'warning';
     this.logger = entryLogger(level, (entry) => void this.send({ type: 'log', entry }));
   }
 
@@ -111,6 +112,10 @@ export class UnitRunner {
         return this.block(spec.rows, spec.nodata);
       case 'assemble':
         return this.assemble(spec);
+      case 'zones':
+        return this.zones(spec);
+      case 'join':
+        return this.join(spec);
     }
   }
 
@@ -227,6 +232,57 @@ export class UnitRunner {
     return { cube: value, options: options && typeof options === 'object' ? options : {} };
   }
 
+  /** The aggregate_spatial cube the graph saves (its only one, straight into save_result), with the save's arguments. */
+  private savedAggregation(value: unknown, saves: SaveCall[]) {
+    if (!(value instanceof AggregatedCube) || saves.length !== 1 || saves[0].data !== value || typeof saves[0].format !== 'string') return undefined;
+    const options = saves[0].options;
+    return { cube: value, format: saves[0].format, options: (options && typeof options === 'object' ? options : {}) as Record<string, unknown> };
+  }
+
+  /** Saves zonal statistics as the graph asked, into a fresh output folder. */
+  private async saveAggregation(zonal: NonNullable<ReturnType<UnitRunner['savedAggregation']>>, ctx: ProcessContext, value: unknown): Promise<UnitResult> {
+    const outCtx = { ...ctx, workDir: attemptFolder(this.runDir, 'out'), outputs: [] };
+    await saveOutput(zonal.cube, zonal.format, zonal.options, outCtx);
+    return this.outputs(outCtx, value, [zonal.cube.describe()]);
+  }
+
+  /** Tiles a group of geometries may read: as many as one block of a GTiff result has. */
+  private zoneTiles(grid: { width: number }): number {
+    const tileSize = this.config.processing.tileSize;
+    return Math.max(1, Math.ceil(this.config.jobs.blockRows / tileSize)) * Math.ceil(grid.width / tileSize);
+  }
+
+  private async zones(spec: Extract<UnitSpec, { kind: 'zones' }>): Promise<UnitResult> {
+    const scratch = this.scratch();
+    const { ctx, value, saves } = await this.evaluate(scratch, false, false);
+    const zonal = this.savedAggregation(value, saves);
+    if (!zonal) throw new Error('the graph no longer saves zonal statistics; run the job again');
+    const values = await zonal.cube.valuesOf(spec.geometries, ctx);
+    const dir = path.join(this.runDir, 'parts');
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, `zones-${spec.index}-${randomUUID()}.f64`);
+    fs.writeFileSync(file, Buffer.from(values.buffer, values.byteOffset, values.byteLength));
+    return { kind: 'zones', file: this.relative(file) };
+  }
+
+  private async join(spec: Extract<UnitSpec, { kind: 'join' }>): Promise<UnitResult> {
+    const scratch = this.scratch();
+    const { ctx, value, saves } = await this.evaluate(scratch, false, false);
+    const zonal = this.savedAggregation(value, saves);
+    if (!zonal) throw new Error('the graph no longer saves zonal statistics; run the job again');
+    const per = zonal.cube.valuesPerGeometry;
+    const combined = new Float64Array(zonal.cube.cellsPerPixel).fill(NaN);
+    spec.groups.forEach((group, i) => {
+      const file = runFolder(this.config, spec.parts[i]);
+      const bytes = fs.readFileSync(file);
+      const values = new Float64Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 8);
+      if (values.length !== group.length * per) throw new Error(`the values of group ${i} do not fit its geometries`);
+      group.forEach((g, k) => combined.set(values.subarray(k * per, (k + 1) * per), g * per));
+    });
+    zonal.cube.adopt(combined);
+    return this.saveAggregation(zonal, ctx, value);
+  }
+
   private async plan(): Promise<UnitResult> {
     this.logStart();
     const scratch = this.scratch();
@@ -234,6 +290,13 @@ export class UnitRunner {
     const out = attemptFolder(this.runDir, 'out');
     // A graph that saves nothing may compute its whole result right here: show its progress then.
     const { ctx, value, saves } = await this.evaluate(scratch, false, !savesInGraph(this.start.task.process));
+    const zonal = this.savedAggregation(value, saves);
+    if (zonal) {
+      const groups = zonal.cube.zoneGroups(this.zoneTiles(zonal.cube.rasterGrid));
+      this.logger.info(`The zonal statistics of ${groups.flat().length} geometries are computed in ${groups.length} group(s)`);
+      if (groups.length > 1) return { kind: 'plannedZones', groups, tileSize: this.config.processing.tileSize };
+      return this.saveAggregation(zonal, ctx, value);
+    }
     const saved = this.savedGeoTiff(value, saves);
     if (!saved) {
       // Nothing was saved and the value is no raster: it is the result (JSON), as in a whole run.
