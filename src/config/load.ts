@@ -61,6 +61,11 @@ function fromEnvironment(env: NodeJS.ProcessEnv): Json {
   return out;
 }
 
+/** The error for a queue runner or worker without a Redis to talk to. */
+export function missingRedisUrl(): ConfigError {
+  return new ConfigError("setting 'jobs.bullmq.redisUrl' is needed for the bullmq runner and its workers (or set OPENEO_REDIS_URL)");
+}
+
 export interface LoadOptions {
   /** Path of the config file; when absent, OPENEO_CONFIG or ./config.json (if it exists). */
   file?: string;
@@ -102,6 +107,8 @@ export function loadConfig(options: LoadOptions = {}): Config {
     throw new ConfigError(`invalid configuration${where}: ${describe(validate.errors![0])}`);
   }
   const config = merged as unknown as Config;
+  // Said at start, not at the first job: the queue runner cannot work without its Redis.
+  if (config.jobs.runner === 'bullmq' && !config.jobs.bullmq.redisUrl) throw missingRedisUrl();
   // A data directory given in the environment is relative to where the server is started.
   const dataDirBase = env.OPENEO_DATA_DIR ? process.cwd() : baseDir;
   config.dataDir = path.resolve(dataDirBase, config.dataDir);

@@ -55,6 +55,8 @@ export class ProcessManager {
   private readonly executor: UnitExecutor;
   private housekeepingTimer?: NodeJS.Timeout;
   private started = false;
+  /** Whether the executor takes work (a queue runner's Redis answered): until then jobs stay queued. */
+  private ready = false;
   private stopping = false;
 
   constructor(
@@ -82,7 +84,10 @@ export class ProcessManager {
     this.housekeepingTimer = setInterval(() => this.housekeeping(), HOUSEKEEPING_INTERVAL_MS);
     this.housekeepingTimer.unref();
     this.executor.start().then(
-      () => this.schedule(),
+      () => {
+        this.ready = true;
+        this.schedule();
+      },
       (error) => this.logger.error({ err: error }, 'the job executor could not start; jobs stay queued'),
     );
   }
@@ -181,7 +186,7 @@ export class ProcessManager {
 
   /** Starts queued jobs while there are free slots; tried again shortly when the database is busy. */
   private schedule(): void {
-    if (!this.started || this.stopping) return;
+    if (!this.started || !this.ready || this.stopping) return;
     try {
       this.startQueued();
     } catch (error) {

@@ -4,7 +4,7 @@
  * `jobs.bullmq.prefix` so several back-ends can share one Redis.
  */
 import os from 'node:os';
-import { ConfigError } from '../../config/load';
+import { missingRedisUrl } from '../../config/load';
 import type { BullmqConfig, Config } from '../../config/types';
 
 /** Units of work: one BullMQ job per attempt-able unit, taken by `npm run worker`. */
@@ -30,7 +30,7 @@ export interface QueueSettings {
 /** The Redis URL of the `bullmq` runner; a clear configuration error when it is missing. */
 export function queueSettings(config: Config): QueueSettings {
   const bullmq: BullmqConfig = config.jobs.bullmq;
-  if (!bullmq.redisUrl) throw new ConfigError("setting 'jobs.bullmq.redisUrl' is needed for the bullmq runner and for workers");
+  if (!bullmq.redisUrl) throw missingRedisUrl();
   const lockMs = Math.round(bullmq.lockSeconds * 1000);
   return { connection: { url: bullmq.redisUrl }, prefix: bullmq.prefix, lockMs, stalledIntervalMs: Math.max(500, Math.round(lockMs / 2)) };
 }
